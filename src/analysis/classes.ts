@@ -1,0 +1,126 @@
+// Lock classes as lockdep names them: a global (`nbd_index_mutex`), or a
+// struct field (`loop_device.lo_mutex`, `gendisk.open_mutex`). The same
+// resolution names workqueues (`nbd_device.recv_workq`) and work items
+// (`nbd_device.remove_work`). When a type cannot be resolved the class falls
+// back to the expression text and says so (`typed: false`).
+import type { AccessPath, Arg, CFileModel, CFunction, CType } from "../cmodel/ir.js";
+import type { KernelModel } from "../kernel/model.js";
+
+export interface LockClass {
+  cls: string;
+  /** Normalised expression (`nbd->config_lock`) used to match lock/unlock pairs. */
+  expr: string;
+  /** False when part of the type chain was guessed from names or unknown. */
+  typed: boolean;
+  /** How the type was found when not from declarations ("hint: disk"). */
+  via?: string;
+}
+
+export class TypeEnv {
+  private readonly structs = new Map<string, Record<string, CType>>();
+  private readonly globals = new Map<string, CType>();
+  private readonly lockGlobals = new Set<string>();
+
+  constructor(files: CFileModel[], private readonly kernel: KernelModel) {
+    for (const f of files) {
+      for (const s of f.structs) {
+        const have = this.structs.get(s.name);
+        this.structs.set(s.name, { ...(have ?? {}), ...s.fields });
+      }
+      for (const [k, v] of Object.entries(f.globals)) this.globals.set(k, v);
+      for (const k of Object.keys(f.lockGlobals)) this.lockGlobals.add(k);
+    }
+  }
+
+  hasStruct(name: string): boolean {
+    return this.structs.has(name);
+  }
+
+  fieldType(struct: string, field: string): { type: CType | null; via?: string } {
+    const f = this.structs.get(struct)?.[field];
+    if (f) return { type: f };
+    const k = this.kernel.structFields.get(`${struct}.${field}`);
+    if (k) return { type: { name: k.type, pointer: k.pointer } };
+    const h = this.kernel.fieldHints.get(field);
+    if (h) return { type: { name: h.type, pointer: h.pointer }, via: `hint: ${field}` };
+    return { type: null };
+  }
+
+  /** Type of a variable in a function: parameter, local, then global. */
+  varType(name: string, fn: CFunction | null): { type: CType | null; scope: "param" | "local" | "global" | "unknown"; via?: string } {
+    if (fn) {
+      const p = fn.params.find((x) => x.name === name);
+      if (p) return { type: p.type, scope: "param" };
+      const l = fn.locals[name];
+      if (l) return { type: l, scope: "local" };
+    }
+    const g = this.globals.get(name);
+    if (g) return { type: g, scope: "global" };
+    if (this.lockGlobals.has(name)) return { type: null, scope: "global" };
+    const h = this.kernel.fieldHints.get(name);
+    if (h) return { type: { name: h.type, pointer: h.pointer }, scope: "unknown", via: `hint: ${name}` };
+    return { type: null, scope: "unknown" };
+  }
+
+  /** Class of the object an access path denotes. */
+  classOfPath(path: AccessPath, fn: CFunction | null, exprText: string): LockClass {
+    const expr = exprText.replace(/^&\s*/, "").replace(/\s+/g, "");
+    const root = this.varType(path.root, fn);
+    if (path.fields.length === 0) {
+      // A bare name: a global lock/workqueue keeps its name as class. A
+      // local or parameter lock object is keyed by its type when known.
+      if (root.scope === "param" || root.scope === "local") {
+        return { cls: root.type && root.type.pointer === 0 ? `${fn?.name}:${path.root}` : `${fn?.name ?? ""}:${path.root}`, expr, typed: false };
+      }
+      return { cls: path.root, expr, typed: true };
+    }
+    let t = root.type;
+    let via = root.via;
+    let typed = !!t && !root.via;
+    const fields = [...path.fields];
+    const last = fields.pop()!;
+    for (const f of fields) {
+      if (!t) break;
+      const ft = this.fieldType(t.name, f);
+      if (ft.via) {
+        via = ft.via;
+        typed = false;
+      }
+      t = ft.type;
+    }
+    if (t) return { cls: `${t.name}.${last}`, expr, typed, via };
+    // Unknown type somewhere: try a field-name hint on the last step's base.
+    const baseField = path.fields.length >= 2 ? path.fields[path.fields.length - 2] : path.root;
+    const hint = this.kernel.fieldHints.get(baseField);
+    if (hint) return { cls: `${hint.type}.${last}`, expr, typed: false, via: `hint: ${baseField}` };
+    if (root.scope === "global" && path.fields.length === 1) {
+      return { cls: `${path.root}.${last}`, expr, typed: false };
+    }
+    return { cls: expr, expr, typed: false };
+  }
+
+  /** Class of a call argument (`&nbd->config_lock`). */
+  classOfArg(arg: Arg, fn: CFunction | null): LockClass {
+    if (arg.path) return this.classOfPath(arg.path, fn, arg.text);
+    const expr = arg.text.replace(/^&\s*/, "").replace(/\s+/g, "");
+    return { cls: expr, expr, typed: false };
+  }
+
+  /**
+   * Class of a work item: `&dev->dwork.work` and `&dev->dwork` name the same
+   * item (delayed_work embeds its work_struct), so a trailing `.work` after
+   * another field is dropped.
+   */
+  classOfWork(arg: Arg, fn: CFunction | null): LockClass {
+    if (arg.path && arg.path.fields.length >= 2 && arg.path.fields[arg.path.fields.length - 1] === "work") {
+      const p = { root: arg.path.root, fields: arg.path.fields.slice(0, -1) };
+      return this.classOfPath(p, fn, arg.text.replace(/\.work\s*$/, ""));
+    }
+    if (arg.path && arg.path.fields.length === 0) {
+      const vt = this.varType(arg.path.root, fn);
+      // `work` parameter of a work function or a local alias: unknown item.
+      if (vt.scope === "param" || vt.scope === "local") return { cls: `${fn?.name ?? ""}:${arg.path.root}`, expr: arg.path.root, typed: false };
+    }
+    return this.classOfArg(arg, fn);
+  }
+}
