@@ -579,7 +579,7 @@ export class FunctionWalk {
     }
     const restores = s.dropped?.includes(lc.cls) || undefined;
     const h: Held = { cls: lc.cls, expr: lc.expr, typed: lc.typed, mode, kind, line, origin, scope, conditional: conditional || undefined, restores };
-    return { held: [...s.held, h], facts: s.facts, dropped: s.dropped?.filter((d) => d !== lc.cls) };
+    return { ...s, held: [...s.held, h], dropped: s.dropped?.filter((d) => d !== lc.cls) };
   }
 
   private recordAcquire(
@@ -654,7 +654,7 @@ export class FunctionWalk {
       if (dropped !== undefined) {
         for (const r of this.facts.releases) if (r.cls === lc.cls && r.line === dropped && r.relockLine === undefined) r.relockLine = c.line;
       }
-      st = { held: [...st.held, h], facts: st.facts, dropped: st.dropped?.filter((d) => d !== lc.cls) };
+      st = { ...st, held: [...st.held, h], dropped: st.dropped?.filter((d) => d !== lc.cls) };
     }
     return st;
   }

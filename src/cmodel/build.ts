@@ -240,6 +240,7 @@ class Builder {
     if (!missingSemi || !e || e.type !== "call_expression") return null;
     const call = this.callOf(e);
     if (!call) return null;
+    this.errors++; // the MISSING `;` tree-sitter reported
     const argsNode = e.childForFieldName("arguments");
     const before: Call[] = [];
     if (argsNode) for (const c of argsNode.namedChildren) if (c) this.calls(c, before);
@@ -684,11 +685,6 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
     const startRow = n.startPosition.row;
     const annotations: { name: string; arg?: string }[] = [];
     for (let r = startRow; r <= body.startPosition.row; r++) annotations.push(...(annByRow.get(r) ?? []));
-    // Annotations on the line(s) just above the head (`static int __init\nf(void)`).
-    for (let r = startRow - 1; r >= Math.max(0, startRow - 2); r--) {
-      const list = annByRow.get(r);
-      if (list) annotations.push(...list);
-    }
     const errBefore = b.errors;
     const stmts = b.stmts(body.children);
     model.functions.push({
