@@ -1,14 +1,45 @@
-// The review stage: Patch → PatchReport. Ingest front-ends (CLI, git, GitHub)
-// hand patches to a Reviewer; it owns context, C model, analysis and rules.
-// (Stub until the engine and rules land: every patch gets an empty report.)
-import type { Patch, InputError } from "../model/patch.js";
-import type { PatchReport } from "../model/review.js";
+// The review stage: Patch → PatchReport. Front-ends (CLI, git, GitHub)
+// hand patches to a Reviewer; it owns context, C model, analysis, rules and
+// the differential. A series is reviewed patch by patch, each on the tree
+// the previous patches left (an overlay per series).
+import { createHash } from "node:crypto";
+import { analyse, type Analysis, type ProgramFile } from "../analysis/program.js";
+import { buildModel } from "../cmodel/build.js";
+import type { CFileModel } from "../cmodel/ir.js";
+import { DEFAULT_CONFIG, type LockreviewConfig } from "../config/schema.js";
+import { hunksContext, treeContext, type PatchContext } from "../context/images.js";
+import { DirectoryProvider, OverlayProvider } from "../context/providers.js";
+import type { SourceProvider, SourceView } from "../context/source.js";
+import { loadKernelModel, type KernelModel } from "../kernel/model.js";
+import type { InputError, Patch } from "../model/patch.js";
+import { SEVERITY_RANK, type Finding, type PatchReport } from "../model/review.js";
+import { RULES } from "../../rules/index.js";
+import { changedLines, diffFindings, type DiffResult } from "./differential.js";
+import { pathMatcher } from "./paths.js";
+import type { Rule, RuleFinding } from "./rule.js";
+import { applySuppressions } from "./suppress.js";
 
 export interface ReviewOptions {
   /** Source tree the series applies to (`--tree DIR`); hunks-only when absent. */
   tree?: string;
+  /** Or any provider of the pre-image tree (git commit, GitHub contents). */
+  provider?: SourceProvider;
   /** Include `existing` findings (and suppressed ones). */
   all?: boolean;
+  /** Show note-level findings. */
+  showNotes?: boolean;
+  config?: LockreviewConfig;
+  /** Where the configuration came from, for messages. */
+  configSource?: string;
+  /** Rules to run (default: all registered). */
+  rules?: readonly Rule[];
+}
+
+export interface ReviewResult {
+  report: PatchReport;
+  errors: InputError[];
+  /** Findings with the rule data renderers need (questions for replies …). */
+  details: DiffResult[];
 }
 
 export interface Reviewer {
@@ -16,23 +47,114 @@ export interface Reviewer {
    * Review one patch. Patches of one series must be given in series order
    * when a tree is used: each is applied on top of the previous ones.
    */
-  review(patch: Patch): Promise<{ report: PatchReport; errors: InputError[] }>;
+  review(patch: Patch): Promise<ReviewResult>;
 }
 
-export async function createReviewer(_opts: ReviewOptions = {}): Promise<Reviewer> {
+/** The C model of a view, cached by path and content (neighbours repeat across a series). */
+class ModelCache {
+  private readonly map = new Map<string, CFileModel>();
+
+  async get(view: SourceView): Promise<CFileModel> {
+    if (view.context === "hunks") return buildModel(view); // synthetic text, never reused
+    const key = `${view.path}\0${createHash("sha1").update(view.text).digest("hex")}`;
+    let m = this.map.get(key);
+    if (!m) {
+      m = await buildModel(view);
+      if (this.map.size > 256) this.map.clear();
+      this.map.set(key, m);
+    }
+    return m;
+  }
+}
+
+export function ruleSeverity(config: LockreviewConfig, rule: Rule, found: RuleFinding["severity"]): RuleFinding["severity"] | "off" {
+  const s = config.rules[rule.meta.id];
+  if (s === "off") return "off";
+  return s ?? found;
+}
+
+export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer> {
+  const config = opts.config ?? DEFAULT_CONFIG;
+  const kernel: KernelModel = config.kernel ? loadKernelModel({ rows: config.kernel, source: opts.configSource ?? "configuration" }) : loadKernelModel();
+  const base = opts.provider ?? (opts.tree ? await DirectoryProvider.open(opts.tree) : null);
+  const overlays = new Map<string, OverlayProvider>();
+  const cache = new ModelCache();
+  const rules = (opts.rules ?? RULES).filter((r) => config.rules[r.meta.id] !== "off");
+  const inScope = pathMatcher(config.paths.include, config.paths.exclude);
+  const showNotes = opts.showNotes ?? config["show-notes"] ?? false;
+
+  const program = async (ctx: PatchContext, side: "pre" | "post"): Promise<{ files: ProgramFile[]; views: SourceView[] }> => {
+    const views = [...ctx.changed.map((c) => c[side]).filter((v): v is SourceView => !!v), ...ctx.neighbours];
+    const files: ProgramFile[] = [];
+    for (const v of views) files.push({ model: await cache.get(v), context: v.context });
+    return { files, views };
+  };
+
+  const runRules = (a: Analysis, image: "pre" | "post", kind: PatchContext["kind"]): RuleFinding[] => {
+    const out: RuleFinding[] = [];
+    for (const r of rules) {
+      for (const f of r.check({ analysis: a, image, kind })) {
+        const sev = ruleSeverity(config, r, f.severity);
+        if (sev === "off") continue;
+        out.push({ ...f, severity: sev });
+      }
+    }
+    return out;
+  };
+
   return {
-    async review(patch) {
-      return {
-        report: {
-          source: patch.source,
-          messageId: patch.messageId ?? "",
-          subject: patch.subject,
-          findings: [],
-          ...(patch.commit ? { commit: patch.commit } : {}),
-          ...(patch.warnings.length ? { warnings: patch.warnings } : {}),
-        },
-        errors: [],
+    async review(patch: Patch): Promise<ReviewResult> {
+      const report: PatchReport = {
+        source: patch.source,
+        messageId: patch.messageId ?? "",
+        subject: patch.subject,
+        findings: [],
+        ...(patch.commit ? { commit: patch.commit } : {}),
+        ...(patch.warnings.length ? { warnings: [...patch.warnings] } : {}),
       };
+      const errors: InputError[] = [];
+      const files = patch.files.filter((f) => inScope(f.newPath ?? f.oldPath ?? ""));
+      if (!files.length || (patch.kind !== "patch" && patch.kind !== "diff")) return { report, errors, details: [] };
+      const scoped: Patch = { ...patch, files };
+
+      let ctx: PatchContext;
+      if (base) {
+        let overlay = overlays.get(patch.seriesKey);
+        if (!overlay) overlays.set(patch.seriesKey, (overlay = new OverlayProvider(base)));
+        ctx = await treeContext(scoped, overlay);
+        for (const [p, t] of ctx.postTexts) overlay.changed.set(p, t);
+      } else {
+        ctx = hunksContext(scoped);
+      }
+      for (const e of ctx.errors) errors.push({ source: patch.source, message: e });
+      if (!ctx.changed.length) return { report, errors, details: [] };
+
+      const pre = await program(ctx, "pre");
+      const post = await program(ctx, "post");
+      const preA = analyse(pre.files, kernel);
+      const postA = analyse(post.files, kernel);
+      const diffs = diffFindings(runRules(preA, "pre", ctx.kind), runRules(postA, "post", ctx.kind), changedLines(files), ctx.kind, (id) => {
+        const r = rules.find((x) => x.meta.id === id);
+        return { references: r?.meta.incidents ?? [], fix: r?.meta.fix ?? "" };
+      });
+      const suppressed = applySuppressions(diffs, [...pre.views, ...post.views]);
+      const shown = suppressed.filter(({ finding: f }) => {
+        if (f.severity === "note" && !showNotes) return false;
+        if (f.suppressed && !opts.all) return false;
+        if (f.status === "existing" && !opts.all) return false;
+        return true;
+      });
+      shown.sort((x, y) => order(x.finding, y.finding));
+      if (ctx.limitations.length) report.warnings = [...(report.warnings ?? []), ...ctx.limitations];
+      for (const d of shown) if (ctx.limitations.length && d.finding.context === "hunks") d.finding.limitations = [...(d.finding.limitations ?? []), ...ctx.limitations];
+      report.findings = shown.map((d) => d.finding);
+      return { report, errors, details: shown };
     },
   };
+}
+
+const STATUS_RANK = { introduced: 0, fixed: 1, existing: 2 } as const;
+
+function order(a: Finding, b: Finding): number {
+  return STATUS_RANK[a.status] - STATUS_RANK[b.status] || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.file.localeCompare(b.file) || a.line - b.line;
 }

@@ -1,0 +1,208 @@
+// wq-not-drained-on-exit: teardown that can leave work running.
+//  - a module-level workqueue allocated but not destroyed on module exit
+//    (error when the exit path waits for no work at all);
+//  - a workqueue allocated in an init/probe path that returns an error
+//    without destroying it;
+//  - a per-device workqueue that nothing in the driver destroys (drbd 2022);
+//  - an object freed while a work item embedded in it may still be queued
+//    (no cancel_work_sync()/flush_work()/destroy of its queue before the free);
+//  - module-level work left queued at module exit.
+// nbd's 68c9417b193d (seed 000) is the model of doing it right: nbd_del_wq is
+// destroyed in nbd_cleanup() and on the init error path.
+import type { Analysis, FunctionInfo } from "../src/analysis/program.js";
+import { confidenceOf } from "../src/review/evidence.js";
+import { INCIDENTS } from "../src/review/incidents.js";
+import type { Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
+
+/** Waits (pseudo-lock classes) a function performs, directly or below. */
+function waitsOf(info: FunctionInfo): Set<string> {
+  const out = new Set<string>();
+  for (const e of info.summary.effects) if (e.how === "wait") out.add(`${e.cls}|${e.api}`);
+  return out;
+}
+
+function hasWait(info: FunctionInfo, cls: string, apis?: string[]): boolean {
+  return info.summary.effects.some((e) => e.how === "wait" && e.cls === cls && (!apis || apis.includes(e.api)));
+}
+
+function exitFunctions(a: Analysis): FunctionInfo[] {
+  return a.moduleExit.map((n) => a.functions.get(n)).filter((x): x is FunctionInfo => !!x && !x.fn.partial);
+}
+
+/** Waits reached from `info` at call sites (or direct acquisitions) before `line`. */
+function waitsBefore(a: Analysis, info: FunctionInfo, line: number): Set<string> {
+  const out = new Set<string>();
+  for (const x of info.facts.acquires) if (x.how === "wait" && x.line <= line) out.add(x.cls);
+  for (const cs of info.facts.callSites) {
+    if (cs.line > line || cs.indirect) continue;
+    const s = a.functions.get(cs.callee)?.summary;
+    for (const e of s?.effects ?? []) if (e.how === "wait") out.add(e.cls);
+  }
+  return out;
+}
+
+const rule: Rule = {
+  meta: {
+    id: "wq-not-drained-on-exit",
+    title: "Work left running at teardown",
+    family: "F4",
+    defaultSeverity: "warning",
+    description: "Require destroying workqueues and cancelling or flushing work before module exit, on init error paths, and before freeing the object that embeds the work.",
+    docs: "docs/rules/wq-not-drained-on-exit.md",
+    incidents: [INCIDENTS.nbdDelWq, INCIDENTS.drbdSubmitWq],
+    fix: "Destroy the workqueue in the exit/remove path and on every error path after its allocation (nbd: destroy_workqueue(nbd_del_wq) in nbd_cleanup() and in nbd_init()'s error path); cancel_work_sync()/flush_work() before freeing the object that embeds the work.",
+  },
+  check(ctx: RuleContext): RuleFinding[] {
+    const a = ctx.analysis;
+    const out: RuleFinding[] = [];
+    const exits = exitFunctions(a);
+    const allocs = [...a.functions.values()].flatMap((f) => f.facts.wqAllocs.map((w) => ({ w, f })));
+
+    for (const { w, f } of allocs) {
+      if (!w.target) continue;
+      const T = w.target.cls;
+      const wqCls = `wq:${T}`;
+      const global = !T.includes(".") && !T.includes(":") && !T.includes("->");
+      const destroyedSomewhere = [...a.functions.values()].some((x) => x.facts.acquires.some((q) => q.cls === wqCls && q.api === "destroy_workqueue"));
+
+      // Init error paths: returns of the allocating function that still hold the allocation.
+      const leaks = f.facts.returns.filter((r) => r.value === true && r.held.some((h) => h.cls === `alloc:${wqCls}`));
+      const isInit = f.entries.some((e) => e.kind === "init" || e.kind === "probe") || a.moduleInit.includes(f.fn.name);
+      if (leaks.length && (isInit || global) && !f.fn.partial) {
+        const r = leaks[0];
+        out.push({
+          ruleId: rule.meta.id,
+          severity: "warning",
+          confidence: "high",
+          file: f.fn.file,
+          line: r.line,
+          function: f.fn.name,
+          message: `${f.fn.name}() returns an error at line ${r.line} after allocating ${w.target.expr} (line ${w.line}) without destroy_workqueue(${w.target.expr}).`,
+          question: `Should ${w.target.expr} be destroyed on this error path? It was allocated at line ${w.line} and ${f.fn.name}() fails here without destroy_workqueue().`,
+          trace: [
+            { file: w.file, line: w.line, function: w.function, note: `${w.target.expr} = ${w.api}(${w.name ?? ""})` },
+            { file: f.fn.file, line: r.line, function: f.fn.name, note: "error return, workqueue still allocated" },
+          ],
+          key: `${f.fn.name}|${T}|error-path`,
+          pathKey: f.fn.name,
+          chain: [{ file: w.file, line: w.line }, { file: f.fn.file, line: r.line }],
+        });
+      }
+
+      if (global) {
+        if (!exits.length) continue; // no visible exit path: nothing to say
+        const drained = exits.some((x) => hasWait(x, wqCls, ["destroy_workqueue"]));
+        if (drained) continue;
+        const anyDrain = exits.some((x) => waitsOf(x).size > 0);
+        const ex = exits[0];
+        out.push({
+          ruleId: rule.meta.id,
+          severity: anyDrain ? "warning" : "error",
+          confidence: "high",
+          file: w.file,
+          line: w.line,
+          function: w.function,
+          message: `${w.target.expr} is allocated here but ${ex.fn.name}() (module exit) never destroys it${anyDrain ? "" : "; the exit path waits for no work at all"}: work still queued can run after the module is gone.`,
+          question: `Where is ${w.target.expr} destroyed? ${ex.fn.name}() does not call destroy_workqueue(${w.target.expr}), so work still queued on it may run after module unload.`,
+          trace: [
+            { file: w.file, line: w.line, function: w.function, note: `${w.target.expr} = ${w.api}(${w.name ?? ""})` },
+            { file: ex.fn.file, line: ex.fn.line, function: ex.fn.name, note: "module exit: no destroy_workqueue()" },
+          ],
+          key: `${T}|module-exit`,
+          pathKey: `${w.function}>${ex.fn.name}`,
+          chain: [{ file: w.file, line: w.line }, { file: ex.fn.file, line: ex.fn.line }],
+        });
+      } else if (!destroyedSomewhere && ctx.kind !== "hunks" && !T.includes("->") && T.includes(".")) {
+        out.push({
+          ruleId: rule.meta.id,
+          severity: "warning",
+          confidence: "medium",
+          file: w.file,
+          line: w.line,
+          function: w.function,
+          message: `${w.target.expr} (${T}) is allocated here but nothing in the driver destroys it: the workqueue leaks, and work on it can outlive the device.`,
+          question: `Where is ${w.target.expr} destroyed? No destroy_workqueue() of it is visible in the driver, so it leaks when the device is freed.`,
+          trace: [{ file: w.file, line: w.line, function: w.function, note: `${w.target.expr} = ${w.api}(${w.name ?? ""})` }],
+          key: `${T}|never-destroyed`,
+          pathKey: w.function,
+          chain: [{ file: w.file, line: w.line }],
+          limitations: ["only the driver's own files were searched for destroy_workqueue()"],
+        });
+      }
+    }
+
+    // Objects freed while their embedded work may still be queued.
+    const queued = new Set<string>();
+    for (const f of a.functions.values()) for (const q of f.facts.queueings) queued.add(q.item.cls);
+    for (const [item, bindings] of a.workBindings) {
+      if (!queued.has(item) || !item.includes(".")) continue;
+      const struct = item.slice(0, item.indexOf("."));
+      const fns = bindings.map((b) => b.fn);
+      const waitClasses = new Set([...fns.map((fn) => `work:${fn}`), ...fns.flatMap((fn) => [...(a.workQueues.get(fn) ?? [])].map((q) => `wq:${q}`))]);
+      for (const info of a.functions.values()) {
+        if (fns.includes(info.fn.name) || info.fn.partial) continue; // the work freeing its own object is fine
+        if (info.entries.some((e) => e.kind === "work" && e.holds.some((h) => fns.some((fn) => h.cls === `work:${fn}`)))) continue;
+        for (const fr of info.facts.frees) {
+          const root = fr.argText.replace(/^\(.*?\)\s*/, "").match(/^[A-Za-z_]\w*$/)?.[0];
+          if (!root) continue;
+          const t = a.types.varType(root, info.fn).type;
+          if (!t || t.name !== struct) continue;
+          const before = waitsBefore(a, info, fr.line);
+          if ([...waitClasses].some((c) => before.has(c))) continue;
+          const b = bindings[0];
+          out.push({
+            ruleId: rule.meta.id,
+            severity: "warning",
+            confidence: confidenceOf(ctx.kind === "hunks" ? ["callers that cancel the work before this function were not visible"] : []),
+            file: fr.file,
+            line: fr.line,
+            function: info.fn.name,
+            message: `${info.fn.name}() frees ${fr.argText} (struct ${struct}) while ${item.slice(struct.length + 1)} (${b.fn}()) may still be queued: no cancel_work_sync()/flush_work() before the ${fr.api}().`,
+            question: `Can ${item.slice(struct.length + 1)} still be pending here? It is queued elsewhere and runs ${b.fn}(), but ${info.fn.name}() frees ${fr.argText} without cancel_work_sync() or flush_work() first.`,
+            trace: [
+              { file: b.file, line: b.line, function: "", note: `INIT_WORK(…${item.slice(struct.length)}, ${b.fn})` },
+              { file: fr.file, line: fr.line, function: info.fn.name, note: `${fr.api}(${fr.argText})` },
+            ],
+            key: `${info.fn.name}|${item}|free`,
+            pathKey: info.fn.name,
+            chain: [{ file: fr.file, line: fr.line }],
+          });
+        }
+      }
+    }
+
+    // Module-level work left queued at exit.
+    if (exits.length) {
+      for (const [item, bindings] of a.workBindings) {
+        if (item.includes(".") || item.includes(":") || item.includes("->") || !queued.has(item)) continue;
+        const fns = bindings.map((b) => b.fn);
+        const drained = exits.some((x) =>
+          fns.some((fn) => hasWait(x, `work:${fn}`) || [...(a.workQueues.get(fn) ?? [])].some((q) => hasWait(x, `wq:${q}`))),
+        );
+        if (drained) continue;
+        const ex = exits[0];
+        const b = bindings[0];
+        out.push({
+          ruleId: rule.meta.id,
+          severity: exits.some((x) => waitsOf(x).size > 0) ? "warning" : "error",
+          confidence: "high",
+          file: ex.fn.file,
+          line: ex.fn.line,
+          function: ex.fn.name,
+          message: `${ex.fn.name}() (module exit) does not cancel or flush ${item} (${b.fn}()), which is queued by the module: it can run after unload.`,
+          question: `Should ${ex.fn.name}() cancel_work_sync(&${item}) first? It is queued by this module and may still be pending at unload.`,
+          trace: [
+            { file: b.file, line: b.line, function: "", note: `${item} → ${b.fn}()` },
+            { file: ex.fn.file, line: ex.fn.line, function: ex.fn.name, note: "module exit without cancel/flush" },
+          ],
+          key: `${item}|module-exit-work`,
+          pathKey: ex.fn.name,
+          chain: [{ file: ex.fn.file, line: ex.fn.line }],
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export default rule;
