@@ -16,7 +16,8 @@ const isWait = (cls: string) => cls.startsWith("wq:") || cls.startsWith("work:")
 
 function waitText(e: EdgeEvidence): string {
   const target = e.toExpr ?? e.to.replace(/^(wq|work):/, "");
-  return `${e.api}(${target})`;
+  // Work items are passed by address, workqueues by pointer.
+  return `${e.api}(${e.to.startsWith("work:") && !target.startsWith("&") ? "&" : ""}${target})`;
 }
 
 function whatWaited(e: EdgeEvidence): string {

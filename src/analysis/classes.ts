@@ -41,7 +41,7 @@ export class TypeEnv {
     if (f) return { type: f };
     const k = this.kernel.structFields.get(`${struct}.${field}`);
     if (k) return { type: { name: k.type, pointer: k.pointer } };
-    const h = this.kernel.fieldHints.get(field);
+    const h = this.kernel.fieldHint(field);
     if (h) return { type: { name: h.type, pointer: h.pointer }, via: `hint: ${field}` };
     return { type: null };
   }
@@ -57,7 +57,7 @@ export class TypeEnv {
     const g = this.globals.get(name);
     if (g) return { type: g, scope: "global" };
     if (this.lockGlobals.has(name)) return { type: null, scope: "global" };
-    const h = this.kernel.fieldHints.get(name);
+    const h = this.kernel.fieldHint(name);
     if (h) return { type: { name: h.type, pointer: h.pointer }, scope: "unknown", via: `hint: ${name}` };
     return { type: null, scope: "unknown" };
   }
@@ -91,7 +91,7 @@ export class TypeEnv {
     if (t) return { cls: `${t.name}.${last}`, expr, typed, via };
     // Unknown type somewhere: try a field-name hint on the last step's base.
     const baseField = path.fields.length >= 2 ? path.fields[path.fields.length - 2] : path.root;
-    const hint = this.kernel.fieldHints.get(baseField);
+    const hint = this.kernel.fieldHint(baseField);
     if (hint) return { cls: `${hint.type}.${last}`, expr, typed: false, via: `hint: ${baseField}` };
     if (root.scope === "global" && path.fields.length === 1) {
       return { cls: `${path.root}.${last}`, expr, typed: false };

@@ -27,6 +27,8 @@ export interface EdgeEvidence {
   api: string;
   note?: string;
   toMode?: "read" | "write";
+  /** Expression of the acquired lock (`nbd_index_mutex`, `lo->workqueue`). */
+  toExpr?: string;
   context: ContextKind;
   /** Part of the chain is in a function only partly visible (hunks mode). */
   partial: boolean;

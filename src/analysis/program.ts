@@ -216,10 +216,10 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     }
     return out;
   };
-  const tablesSeen = new Set<string>(); // struct types whose ops tables are visible
+  const tablesSeen = new Set<string>(); // "struct.field" slots whose initialisers are visible
   for (const f of files) {
     for (const o of f.model.ops) {
-      tablesSeen.add(o.structType);
+      tablesSeen.add(`${o.structType}.${o.field}`);
       const info = fnsByName.get(o.fn);
       if (!info) continue;
       for (const cb of kernel.callbacksFor(o.structType, o.field)) {
@@ -260,7 +260,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     if (info.context !== "hunks" || entries.has(name)) continue;
     const ptypes = info.fn.params.map((p) => p.type?.name ?? "?");
     for (const cb of kernel.data.callbacks) {
-      if (cb.structs.some((s) => tablesSeen.has(s))) continue;
+      if (cb.structs.some((s) => cb.fields.some((fld) => tablesSeen.has(`${s}.${fld}`)))) continue;
       const sig = cb.signatures.find((sg) => (!sg.name || new RegExp(sg.name).test(name)) && sg.params.length === ptypes.length && sg.params.every((t, i) => t === "*" || t === ptypes[i]));
       if (sig) addEntry(name, { kind: cb.context, holds: holdsOf(cb, name, info.fn.line, []), source: "signature", note: cb.note, inferred: true });
     }
@@ -349,19 +349,19 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     }
     const addEdges = (
       heldSetsAt: Held[][],
-      to: { cls: string; mode?: "read" | "write"; how: "lock" | "implicit" | "wait"; api: string; note?: string; conditional: boolean; partial: boolean; notUnder?: string[]; lastRef: boolean },
+      to: { cls: string; expr?: string; mode?: "read" | "write"; how: "lock" | "implicit" | "wait"; api: string; note?: string; conditional: boolean; partial: boolean; notUnder?: string[]; lastRef: boolean },
       line: number,
       path: Step[],
     ) => {
       const union = new Map<string, Held>();
-      for (const set of heldSetsAt) for (const h of set) if (!union.has(h.cls) && !to.notUnder?.includes(h.cls)) union.set(h.cls, h);
+      for (const set of heldSetsAt) for (const h of set) if (h.kind !== "resource" && !union.has(h.cls) && !to.notUnder?.includes(h.cls)) union.set(h.cls, h);
       for (const h of union.values()) {
         if (h.cls === to.cls && to.how === "lock" && h.line === line) continue;
         if (h.mode === "read" && to.mode === "read" && h.cls === to.cls) continue; // recursive read
         const allPaths = heldSetsAt.every((set) => set.some((x) => x.cls === h.cls));
         graph.add({
           from: h.cls, to: to.cls, function: name, file: facts.file, line, holder: h, path, allPaths,
-          conditional: !!h.conditional || to.conditional, how: to.how, api: to.api, note: to.note, toMode: to.mode, context,
+          conditional: !!h.conditional || to.conditional, how: to.how, api: to.api, note: to.note, toMode: to.mode, toExpr: to.expr, context,
           partial: facts.partial || to.partial, lastRef: to.lastRef,
         });
       }

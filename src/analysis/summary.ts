@@ -66,7 +66,7 @@ export function netEffects(fn: CFunction, facts: FnFacts, paramRefs: Map<string,
     for (const r of rets) {
       const seen = new Set<string>();
       for (const h of r.held) {
-        if ((h.origin !== "acquired" && h.origin !== "callee") || h.restores) continue;
+        if ((h.origin !== "acquired" && h.origin !== "callee") || h.restores || h.kind === "resource") continue;
         if (seen.has(h.cls)) continue;
         seen.add(h.cls);
         const c = counts.get(h.cls);

@@ -284,7 +284,12 @@ export class FunctionWalk {
         const varNonzero = test.nonzero === want;
         return states
           .filter((s) => s.facts[test.name] === undefined || s.facts[test.name] === varNonzero)
-          .map((s) => ({ ...s, facts: { ...s.facts, [test.name]: varNonzero } }));
+          .map((s) => ({
+            ...s,
+            facts: { ...s.facts, [test.name]: varNonzero },
+            // `if (!wq)` after an allocation: on the NULL branch nothing was allocated.
+            held: varNonzero ? s.held : s.held.filter((h) => !(h.kind === "resource" && h.expr === test.name)),
+          }));
       }
       case "not":
         return this.branch(states, test.e, !want);
@@ -357,8 +362,8 @@ export class FunctionWalk {
         }
         return normalize(out);
       }
-      const after = this.execCalls(s.calls, states);
-      return after.map((x) => this.forgetVar(x, assign.name));
+      const after = this.execCalls(s.calls, states).map((x) => this.forgetVar(x, assign.name));
+      return this.trackAllocation(after, assign, s.line);
     }
     return this.execCalls(s.calls, states);
   }
@@ -457,6 +462,10 @@ export class FunctionWalk {
       for (const w of imp.waits) {
         for (const target of this.waitTargets(w, c)) {
           this.recordAcquire(target, c, states, "wait", w.mode, imp.note, false, true);
+          if (imp.destroys && target.cls.startsWith("wq:")) {
+            const res = `alloc:${target.cls}`;
+            states = states.map((st) => (st.held.some((x) => x.cls === res) ? { ...st, held: st.held.filter((x) => x.cls !== res) } : st));
+          }
         }
       }
     }
@@ -503,6 +512,19 @@ export class FunctionWalk {
       }
     }
     return states;
+  }
+
+  /**
+   * A workqueue allocation is tracked like a held resource (`alloc:wq:<class>`)
+   * until destroy_workqueue(); returns that still hold it leak the workqueue.
+   * It never takes part in lock ordering.
+   */
+  private trackAllocation(states: State[], assign: NonNullable<Extract<Stmt, { k: "expr" }>["assign"]>, line: number): State[] {
+    if (!this.env.kernel.rows("wqAlloc", assign.call.name).length) return states;
+    const target = assign.target ?? { text: assign.name, addrOf: false, path: { root: assign.name, fields: [] } };
+    const lc = this.env.types.classOfArg(target, this.fn);
+    const h: Held = { cls: `alloc:wq:${lc.cls}`, expr: target.text.replace(/\s+/g, ""), typed: lc.typed, kind: "resource", line, origin: "acquired" };
+    return states.map((st) => ({ ...st, held: [...st.held.filter((x) => x.cls !== h.cls), h] }));
   }
 
   /** Record an allocation whose result is stored: `wq = alloc_workqueue(…)`, `t = kthread_run(…)`. */

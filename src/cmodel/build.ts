@@ -144,6 +144,9 @@ class Builder {
       }
       case "identifier":
         return { t: "var", name: n.text, nonzero: true };
+      case "field_expression":
+        // `if (!dev->wq)`: the value of a field, named by its text.
+        return { t: "var", name: norm(n.text).replace(/\s+/g, ""), nonzero: true };
       case "assignment_expression": {
         const left = n.childForFieldName("left");
         const right = n.childForFieldName("right");
@@ -687,8 +690,11 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
     for (let r = startRow; r <= body.startPosition.row; r++) annotations.push(...(annByRow.get(r) ?? []));
     const errBefore = b.errors;
     const stmts = b.stmts(body.children);
+    // Hunks mode: a synthetic head maps to line 0; use the first real line.
+    let line = b.line(n);
+    for (let r = n.startPosition.row; !line && r <= n.endPosition.row; r++) line = view.lineMap?.[r] ?? 0;
     model.functions.push({
-      name, file: view.path, isStatic, line: b.line(n), endLine: b.endLine(n), params, locals, annotations,
+      name, file: view.path, isStatic, line, endLine: b.endLine(n), params, locals, annotations,
       body: stmts, partial: view.partialFunctions?.has(name) ?? false, parseErrors: b.errors - errBefore,
     });
   };

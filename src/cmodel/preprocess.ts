@@ -112,8 +112,37 @@ function dropDeadConditionals(text: string): { text: string; dead: number } {
   return { text: lines.join("\n"), dead };
 }
 
+/**
+ * A top-level macro invocation without `;` (`drbd_debugfs_device_attr(x)`,
+ * `DEFINE_SHOW_ATTRIBUTE(y)`) makes tree-sitter swallow the next definition.
+ * Such a line (column 0, one balanced call, not followed by a body) gets a
+ * `;` appended; appending keeps every position before it unchanged.
+ */
+function terminateMacroLines(text: string): string {
+  const lines = text.split("\n");
+  const call = /^[A-Za-z_]\w*\s*\(.*\)\s*$/;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (!call.test(l) || /^(if|for|while|switch|return|else)\b/.test(l)) continue;
+    let depth = 0;
+    let balanced = true;
+    for (const ch of l) {
+      if (ch === "(") depth++;
+      else if (ch === ")" && --depth < 0) balanced = false;
+    }
+    if (!balanced || depth !== 0) continue;
+    let j = i + 1;
+    while (j < lines.length && !lines[j].trim()) j++;
+    const next = lines[j] ?? "";
+    if (/^\s*\{/.test(next) || /^\s/.test(next) || /^\s*(=|,|\))/.test(next)) continue;
+    lines[i] = l.replace(/\s*$/, ";");
+  }
+  return lines.join("\n");
+}
+
 export function prepare(source: string): Prepared {
-  const { text: live, dead } = dropDeadConditionals(source);
+  const { text: deadFree, dead } = dropDeadConditionals(source);
+  const live = terminateMacroLines(deadFree);
   const annotations: Annotation[] = [];
   let out = "";
   let last = 0;

@@ -159,6 +159,12 @@ export function hunkView(fd: FileDiff, side: Side): SourceView | null {
     }
     const inside = startsInside(lines);
     const fnName = sectionFunction(h.section);
+    // The hunk starts at a body's opening `{` (column 0): its head is the section line.
+    const first = firstCodeLine(lines);
+    if (!inside && first && /^\{/.test(first.text) && fnName && lines.indexOf(first) === lines.findIndex((l) => l.text.trim())) {
+      closeAll();
+      push(out, openingFor(h.section).replace(/\s*\{$/, ""), 0);
+    }
     const needed = Math.max(inside ? 1 : 0, -min);
     if (inside && needed > 0) {
       if (depth > 0 && current && fnName === current) {

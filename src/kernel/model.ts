@@ -12,7 +12,8 @@ export class KernelModel {
   readonly callbacksByStruct = new Map<string, Row<"callbacks">[]>();
   readonly guards = new Map<string, Row<"guards">>();
   readonly structFields = new Map<string, { type: string; pointer: number }>();
-  readonly fieldHints = new Map<string, { type: string; pointer: number }>();
+  private readonly fieldHintMap = new Map<string, { type: string; pointer: number }>();
+  private readonly fieldHintPatterns: { re: RegExp; type: string; pointer: number }[] = [];
 
   constructor(data: KernelModelData) {
     this.data = data;
@@ -39,7 +40,16 @@ export class KernelModel {
     }
     for (const g of data.guards) this.guards.set(g.type, g);
     for (const f of data.structFields) this.structFields.set(`${f.struct}.${f.field}`, { type: f.type, pointer: f.pointer });
-    for (const h of data.fieldHints) this.fieldHints.set(h.field, { type: h.type, pointer: h.pointer });
+    for (const h of data.fieldHints) {
+      const m = /^\/(.*)\/$/.exec(h.field);
+      if (m) this.fieldHintPatterns.push({ re: new RegExp(m[1]), type: h.type, pointer: h.pointer });
+      else this.fieldHintMap.set(h.field, { type: h.type, pointer: h.pointer });
+    }
+  }
+
+  /** Type guessed from a field or variable name (`disk`, `/_disk$/`), when nothing declares it. */
+  fieldHint(name: string): { type: string; pointer: number } | undefined {
+    return this.fieldHintMap.get(name) ?? this.fieldHintPatterns.find((p) => p.re.test(name));
   }
 
   rows<K extends keyof KernelModelData>(key: K, name: string): Row<K>[] {

@@ -122,7 +122,7 @@ export type Callback = z.infer<typeof CallbackSchema>;
 
 /** Types of fields of kernel structs (so `bdev->bd_disk->open_mutex` resolves). */
 export const StructFieldSchema = z.object({ struct: z.string(), field: z.string(), type: z.string(), pointer: z.number().int().min(0).default(0) });
-/** Last-resort type hints by field name when the declaring struct is not visible. */
+/** Last-resort type hints by field name when the declaring struct is not visible (`/re/` for a pattern). */
 export const FieldHintSchema = z.object({ field: z.string(), type: z.string(), pointer: z.number().int().min(0).default(1), doc: z.string().optional() });
 
 /**

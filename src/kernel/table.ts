@@ -217,5 +217,6 @@ export const KERNEL_TABLE: KernelModelInput = {
     { field: "disk", type: "gendisk", doc: "most drivers name their struct gendisk * `disk`" },
     { field: "lo_disk", type: "gendisk", doc: "struct loop_device::lo_disk" },
     { field: "gd", type: "gendisk" },
+    { field: "/^[a-z0-9]+_disk$/", type: "gendisk", doc: "driver fields like lo_disk, zram->disk: struct gendisk * by convention" },
   ],
 };

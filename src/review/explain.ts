@@ -19,6 +19,8 @@ export function lockName(cls: string, expr?: string): string {
 
 /** Short human name for a lock in sentences: `disk->open_mutex`, `nbd_index_mutex`. */
 export function lockText(cls: string, expr?: string): string {
+  // In sentences, the code's own expression reads best (`zl->zl_disk->open_mutex`).
+  if (expr && /->|\./.test(expr) && !isPseudo(cls)) return expr.replace(/^&/, "");
   const n = lockName(cls, expr);
   return n.startsWith("&") ? n.slice(1) : n;
 }
