@@ -5,6 +5,9 @@
 // protects no longer holds (Hellwig, Kara, loop 2021; KNOWN-INCIDENTS F3).
 // Evidence required: the callback context, a lockdep_assert_held()/
 // __must_hold(), or a caller in the analysed code that holds the lock.
+// Severity: warning when the lock belongs to the calling framework (the
+// incident class); note when it is the driver's own lock (drop-and-wait
+// loops inside one driver are common and usually deliberate).
 import type { Analysis } from "../src/analysis/program.js";
 import type { Drop } from "../src/analysis/summary.js";
 import { confidenceOf, entryHolding } from "../src/review/evidence.js";
@@ -41,9 +44,13 @@ const rule: Rule = {
         const lname = lockText(r.cls, r.expr);
         const relock = r.relockLine ? ` and re-takes it at line ${r.relockLine}` : " and returns without re-taking it";
         const doubts = entry?.inferred ? [`${name}() was taken for a callback from its name and parameters (its ops table was not visible)`] : [];
+        // A framework's lock (held by the block layer, genetlink, a notifier
+        // chain …) is the incident class; a function that documents the lock
+        // with lockdep_assert_held()/__must_hold() and drops it is usually a
+        // deliberate wait loop of the driver's own locking: a note.
         add({
           ruleId: rule.meta.id,
-          severity: "warning",
+          severity: r.matched === "context" ? "warning" : "note",
           confidence: confidenceOf(doubts),
           file: r.file,
           line: r.line,
@@ -74,7 +81,7 @@ const rule: Rule = {
           // A plain unlock helper for a lock this function took is fine;
           // dropping a framework's lock, or dropping and re-taking, is not.
           if (!d.relock && h.origin !== "context" && h.origin !== "assumed") continue;
-          add(fromCallee(a, name, cs.line, cs.file, h.origin === "context" ? entryHolding(a, name, d.cls)?.note : undefined, d, h.line));
+          add(fromCallee(a, name, cs.line, cs.file, h.origin === "context" ? entryHolding(a, name, d.cls)?.note : undefined, d, h.line, h.origin === "context" ? "warning" : "note"));
         }
       }
     }
@@ -82,15 +89,16 @@ const rule: Rule = {
   },
 };
 
-function fromCallee(a: Analysis, caller: string, callLine: number, file: string, contextNote: string | undefined, d: Drop, heldLine: number): RuleFinding {
+function fromCallee(a: Analysis, caller: string, callLine: number, file: string, contextNote: string | undefined, d: Drop, heldLine: number, severity: RuleFinding["severity"]): RuleFinding {
   const drop = d.path[d.path.length - 1];
   const lname = lockText(d.cls, d.expr);
   const via = d.path.slice(0, -1).map((s) => `${s.function}()`);
   const dropper = drop.function;
   const held = contextNote ? `${caller}() runs with ${lname} held (${contextNote})` : `${caller}() holds ${lname}`;
+  void a;
   return {
     ruleId: rule.meta.id,
-    severity: "warning",
+    severity,
     confidence: "high",
     file: drop.file,
     line: drop.line,

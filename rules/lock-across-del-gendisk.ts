@@ -79,6 +79,9 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   const entry = entryHolding(a, r.function, OPEN);
   const underOpen = r.holder.origin === "context" && entry ? `${r.function}() takes ${lname} under disk->open_mutex (${entry.note})` : `${r.function}() takes ${lname} with disk->open_mutex held`;
   const d = doubts(a, [e, r]);
+  // nbd 2021's put took the lock *as* the last reference dropped; a final put
+  // deep below an unrelated lock is often impossible (the caller holds a reference).
+  if (e.lastRef && !e.holder.conditional) d.push(`del_gendisk() is reached only when a put below ${e.function}() drops the last reference`);
   return {
     ...base,
     severity: "error",
@@ -102,6 +105,7 @@ function recursive(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   const held = entry ? `${e.function}() runs with disk->open_mutex held (${entry.note})` : `${e.function}() holds disk->open_mutex`;
   const d = doubts(a, [e]);
   const last = e.lastRef ? " on the last-reference path" : "";
+  if (e.lastRef) d.push("del_gendisk() is reached only when this put drops the last reference, which a reference held by the caller may rule out");
   return {
     ruleId: rule.meta.id,
     severity: "error",

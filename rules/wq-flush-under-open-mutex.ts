@@ -72,20 +72,35 @@ function build(ctx: RuleContext, e: EdgeEvidence, back: EdgeEvidence[] | null): 
   const waitNote = `${waitText(e)}${viaText(e)} waits for ${whatWaited(e)}`;
   const edges = back ? [e, ...back] : [e];
   const d = doubts(a, edges);
+  // Reached only through a final put (a release callback, refcount_dec_and_*):
+  // refcount invariants often make that path impossible here.
+  const lastRefEdge = edges.find((x) => x.lastRef);
   let message: string;
   let cpu1: string;
   if (back) {
     const last = back[back.length - 1];
     const chainFns = back.map((b) => `${b.function}()`).join(" → ");
-    message = `${holds} and ${waitNote}; that work takes ${lname} (${chainFns}): deadlock.`;
+    const when = lastRefEdge ? `, when ${lastRefEdge.function}() drops the last reference` : "";
+    message = `${holds} and ${waitNote}; that work takes ${lname} (${chainFns}${when}): deadlock.`;
     cpu1 = `${chainFns} → ${last.api}(${lname})`;
   } else {
     message = `${holds} and ${waitNote}. Work on it that needs ${lname}, directly or through any lock ordered after it, deadlocks (lockdep: ${lockName(L, e.holder.expr)} --> ${lockName(e.to, e.toExpr)}).`;
     cpu1 = `a work item on ${lockName(e.to, e.toExpr)} that needs ${lname}`;
   }
+  if (lastRefEdge) d.push(`the chain goes through a final put in ${lastRefEdge.function}(); it deadlocks only if that put can drop the last reference there`);
+  // The open_mutex form is the incident class and an error whatever the work
+  // does; the general form needs a chain that does not hinge on a final put.
+  let severity: RuleFinding["severity"] = L === OPEN || !lastRefEdge ? "error" : "note";
+  // Waiting for one known work function that takes no lock at all in the
+  // analysed code: the cycle cannot close through the driver.
+  const fn = e.to.startsWith("work:") ? a.functions.get(e.to.slice(5)) : undefined;
+  if (!back && fn && !fn.fn.partial && !fn.summary.effects.some((x) => x.how !== "wait" || x.cls.startsWith("wq:") || x.cls.startsWith("work:"))) {
+    severity = "warning";
+    d.push(`${fn.fn.name}() takes no lock in the analysed code`);
+  }
   return {
     ruleId: rule.meta.id,
-    severity: "error",
+    severity,
     confidence: back ? confidenceOf(d) : confidenceOf([...d, "the work side of the cycle is outside the analysed code"]),
     file: e.file,
     line: e.line,

@@ -5,7 +5,9 @@
 //    without destroying it;
 //  - a per-device workqueue that nothing in the driver destroys (drbd 2022);
 //  - an object freed while a work item embedded in it may still be queued
-//    (no cancel_work_sync()/flush_work()/destroy of its queue before the free);
+//    (no cancel_work_sync()/flush_work()/destroy of its queue anywhere in the
+//    driver; frees on a final put or in the allocating function's error path
+//    are not counted);
 //  - module-level work left queued at module exit.
 // nbd's 68c9417b193d (seed 000) is the model of doing it right: nbd_del_wq is
 // destroyed in nbd_cleanup() and on the init error path.
@@ -131,14 +133,24 @@ const rule: Rule = {
       }
     }
 
-    // Objects freed while their embedded work may still be queued.
+    // Objects freed while their embedded work may still be queued. Teardown
+    // usually cancels in one function (->remove) and frees in another (the
+    // final put): ordering across functions cannot be proven statically, so a
+    // finding needs the work to be cancelled nowhere in the driver — or in the
+    // freeing function only after the free.
     const queued = new Set<string>();
     for (const f of a.functions.values()) for (const q of f.facts.queueings) queued.add(q.item.cls);
+    const allWaits = new Map<string, { fn: string; line: number }[]>();
+    for (const f of a.functions.values()) {
+      for (const x of f.facts.acquires) if (x.how === "wait") allWaits.set(x.cls, [...(allWaits.get(x.cls) ?? []), { fn: f.fn.name, line: x.line }]);
+    }
+    const seen = new Set<string>();
     for (const [item, bindings] of a.workBindings) {
       if (!queued.has(item) || !item.includes(".")) continue;
       const struct = item.slice(0, item.indexOf("."));
       const fns = bindings.map((b) => b.fn);
-      const waitClasses = new Set([...fns.map((fn) => `work:${fn}`), ...fns.flatMap((fn) => [...(a.workQueues.get(fn) ?? [])].map((q) => `wq:${q}`))]);
+      const waitClasses = [...fns.map((fn) => `work:${fn}`), ...fns.flatMap((fn) => [...(a.workQueues.get(fn) ?? [])].map((q) => `wq:${q}`))];
+      const drains = waitClasses.flatMap((c) => allWaits.get(c) ?? []);
       for (const info of a.functions.values()) {
         if (fns.includes(info.fn.name) || info.fn.partial) continue; // the work freeing its own object is fine
         if (info.entries.some((e) => e.kind === "work" && e.holds.some((h) => fns.some((fn) => h.cls === `work:${fn}`)))) continue;
@@ -147,9 +159,20 @@ const rule: Rule = {
           if (!root) continue;
           const t = a.types.varType(root, info.fn).type;
           if (!t || t.name !== struct) continue;
+          // Freed by the function that allocated it: a construction error path,
+          // before the work could have been queued.
+          if (info.facts.objectAllocs.some((o) => o.variable === root && o.line < fr.line)) continue;
+          // Freed on a final put: the reference counting accounts for the work (it holds a reference).
+          if (fr.lastRef) continue;
           const before = waitsBefore(a, info, fr.line);
-          if ([...waitClasses].some((c) => before.has(c))) continue;
+          if (waitClasses.some((c) => before.has(c))) continue;
+          const here = drains.filter((d) => d.fn === info.fn.name);
+          if (drains.length && !here.length) continue; // cancelled elsewhere in the teardown
+          const key = `${info.fn.name}|${item}|free`;
+          if (seen.has(key)) continue;
+          seen.add(key);
           const b = bindings[0];
+          const late = here.length ? ` (${info.fn.name}() cancels it only at line ${here[0].line}, after the free)` : "";
           out.push({
             ruleId: rule.meta.id,
             severity: "warning",
@@ -157,13 +180,13 @@ const rule: Rule = {
             file: fr.file,
             line: fr.line,
             function: info.fn.name,
-            message: `${info.fn.name}() frees ${fr.argText} (struct ${struct}) while ${item.slice(struct.length + 1)} (${b.fn}()) may still be queued: no cancel_work_sync()/flush_work() before the ${fr.api}().`,
-            question: `Can ${item.slice(struct.length + 1)} still be pending here? It is queued elsewhere and runs ${b.fn}(), but ${info.fn.name}() frees ${fr.argText} without cancel_work_sync() or flush_work() first.`,
+            message: `${info.fn.name}() frees ${fr.argText} (struct ${struct}) while ${item.slice(struct.length + 1)} (${b.fn}()) may still be queued: nothing cancels or flushes it before the ${fr.api}()${late}.`,
+            question: `Can ${item.slice(struct.length + 1)} still be pending here? It is queued elsewhere and runs ${b.fn}(), but nothing cancels or flushes it before ${info.fn.name}() frees ${fr.argText}.`,
             trace: [
               { file: b.file, line: b.line, function: "", note: `INIT_WORK(…${item.slice(struct.length)}, ${b.fn})` },
               { file: fr.file, line: fr.line, function: info.fn.name, note: `${fr.api}(${fr.argText})` },
             ],
-            key: `${info.fn.name}|${item}|free`,
+            key,
             pathKey: info.fn.name,
             chain: [{ file: fr.file, line: fr.line }],
           });
@@ -173,8 +196,10 @@ const rule: Rule = {
 
     // Module-level work left queued at exit.
     if (exits.length) {
+      const queuedGlobal = new Set<string>();
+      for (const f of a.functions.values()) for (const q of f.facts.queueings) queuedGlobal.add(q.item.cls);
       for (const [item, bindings] of a.workBindings) {
-        if (item.includes(".") || item.includes(":") || item.includes("->") || !queued.has(item)) continue;
+        if (item.includes(".") || item.includes(":") || item.includes("->") || !queuedGlobal.has(item)) continue;
         const fns = bindings.map((b) => b.fn);
         const drained = exits.some((x) =>
           fns.some((fn) => hasWait(x, `work:${fn}`) || [...(a.workQueues.get(fn) ?? [])].some((q) => hasWait(x, `wq:${q}`))),

@@ -117,6 +117,15 @@ export interface Free {
   target: LockClass | null;
   argText: string;
   api: string;
+  /** Only on the branch where a put dropped the last reference. */
+  lastRef: boolean;
+}
+
+/** `x = kzalloc(…)`: where a variable got a fresh object. */
+export interface ObjectAllocation {
+  line: number;
+  variable: string;
+  api: string;
 }
 
 export interface KthreadStart {
@@ -143,6 +152,8 @@ export interface ReturnPoint {
   held: Held[];
   /** Truth of the returned value when known (literal, or a variable with a known value). */
   value?: boolean;
+  /** The value returned is a put's result (this function is a put wrapper). */
+  refLast?: "zero" | "nonzero";
 }
 
 /** What one walk of one function body found. */
@@ -158,6 +169,7 @@ export interface FnFacts {
   queueings: WorkQueueing[];
   wqAllocs: WqAlloc[];
   frees: Free[];
+  objectAllocs: ObjectAllocation[];
   kthreads: KthreadStart[];
   notifiers: NotifierReg[];
   /** Locks held when the function returns (per return path). */

@@ -312,14 +312,29 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
   const summaries = new Map<string, Summary>();
   const factsBy = new Map<string, FnFacts>();
   const nets = new Map<string, NetEffects>();
+  // Inside a recursive component, a callee's "maybe holds on return" (no
+  // return value telling when) is not fed back: in a cycle of calls it only
+  // amplifies an imprecise path round after round.
+  let currentScc = new Set<string>();
   const env = {
     kernel, types,
-    net: (n: string) => nets.get(n),
+    net: (n: string) => {
+      const net = nets.get(n);
+      if (!net || !currentScc.has(n)) return net;
+      return { acquired: net.acquired.filter((a) => !a.conditional || a.when), released: net.released };
+    },
     workFns: (item: string) => (workBindings.get(item) ?? []).map((b) => b.fn),
     kthreadFn: (t: string) => kthreadFns.get(t),
     isDefined,
+    refDrop: (n: string) => {
+      const row = kernel.first("refDrop", n);
+      if (row) return row.last;
+      // A driver function that returns a put's result is a put too (rbd's atomic_dec_return_safe()).
+      return factsBy.get(n)?.returns.find((r) => r.refLast)?.refLast;
+    },
   };
   for (const scc of order) {
+    currentScc = new Set(scc);
     const rounds = scc.length > 1 || selfRecursive(scc[0], fnsByName) ? 3 : 1;
     for (let r = 0; r < rounds; r++) {
       for (const name of scc) {

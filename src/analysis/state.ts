@@ -34,9 +34,11 @@ export interface State {
   dropped?: string[];
   /** On the branch where a put dropped the last reference (line of the put). */
   lastRef?: number;
+  /** Variables holding a put's result: which value means "last reference". */
+  refVars?: Record<string, { last: "zero" | "nonzero"; line: number }>;
 }
 
-export const MAX_STATES = 16;
+export const MAX_STATES = 48;
 export const MAX_HELD_SETS = 8;
 
 export function heldKey(h: Held[]): string {

@@ -41,6 +41,8 @@ export interface WalkEnv {
   kthreadFn(targetCls: string): string | undefined;
   /** Whether a name is a function defined in the analysed code. */
   isDefined(name: string): boolean;
+  /** A put whose result tells "last reference" (table row, or a driver wrapper returning one). */
+  refDrop(name: string): "zero" | "nonzero" | undefined;
 }
 
 interface Flow {
@@ -50,6 +52,9 @@ interface Flow {
 }
 
 const empty = (): Flow => ({ normal: [], breaks: [], continues: [] });
+
+/** Compiled "mentions this lvalue" patterns per statement (statements are walked many times). */
+const writePatterns = new WeakMap<object, RegExp[]>();
 
 function callKey(c: Call): string {
   return `${c.name}@${c.line}(${c.args.map((a) => a.text).join(",")})`;
@@ -80,7 +85,7 @@ export class FunctionWalk {
   ) {
     this.facts = {
       name: fn.name, file: fn.file, context, partial: fn.partial, callSites: [], acquires: [], releases: [], workInits: [],
-      queueings: [], wqAllocs: [], frees: [], kthreads: [], notifiers: [], returns: [], requires: [],
+      queueings: [], wqAllocs: [], frees: [], objectAllocs: [], kthreads: [], notifiers: [], returns: [], requires: [],
     };
   }
 
@@ -196,6 +201,16 @@ export class FunctionWalk {
         return out;
       }
       case "return": {
+        const last = s.calls[s.calls.length - 1];
+        const cl = s.value?.call && last ? this.condAcquire(last) : null;
+        if (cl?.when) {
+          // `return prepare(…)`: the value returned says whether the lock is held.
+          const before = this.execCall(last, this.execCalls(s.calls.slice(0, -1), states), true);
+          const heldValue = cl.when === "nonzero";
+          this.recordReturn(before.map((st) => cl.apply(clone(st))), s.line, { lit: heldValue });
+          this.recordReturn(before, s.line, { lit: !heldValue });
+          return empty();
+        }
         const after = this.execCalls(s.calls, states);
         this.recordReturn(after, s.line, s.value);
         return empty();
@@ -229,9 +244,12 @@ export class FunctionWalk {
     let entry = normalize(states);
     const exits: State[] = [];
     // Iterate to a small fixed point over held sets (loops rarely need more).
+    // Iterator macros over the same collection lock in one loop and unlock in
+    // the next: taking them as running at least once keeps the pair matched.
+    const atLeastOnce = s.doWhile || !!s.iterator;
     for (let i = 0; i < 3; i++) {
       let bodyIn: State[];
-      if (s.doWhile && i === 0) bodyIn = entry;
+      if (atLeastOnce && i === 0) bodyIn = entry;
       else {
         const c = s.cond ? this.execCond(s.cond, entry) : { t: entry, f: entry };
         exits.push(...c.f);
@@ -239,8 +257,10 @@ export class FunctionWalk {
       }
       const f = this.exec(s.body, bodyIn);
       exits.push(...f.breaks);
-      const next = normalize([...entry, ...f.normal, ...f.continues]);
-      if (s.doWhile && i === 0) {
+      // Loop-back states: for a loop that runs at least once, the states
+      // before the first iteration never reach the condition again.
+      const next = normalize([...(atLeastOnce && i === 0 ? [] : entry), ...f.normal, ...f.continues]);
+      if (atLeastOnce && i === 0) {
         const c = s.cond ? this.execCond(s.cond, normalize([...f.normal, ...f.continues])) : { t: f.normal, f: f.normal };
         exits.push(...c.f);
       }
@@ -271,7 +291,8 @@ export class FunctionWalk {
     switch (test.t) {
       case "call": {
         const value = want !== test.negated; // the call's value is nonzero
-        const last = value && this.env.kernel.rows("refDrop", test.call.name).length > 0;
+        const rd = this.env.refDrop(test.call.name);
+        const last = rd !== undefined && value === (rd === "nonzero");
         const mark = (s: State) => (last ? { ...s, lastRef: test.call.line } : s);
         const cl = this.condAcquire(test.call);
         if (!cl) return last ? states.map(mark) : states;
@@ -286,6 +307,8 @@ export class FunctionWalk {
           .filter((s) => s.facts[test.name] === undefined || s.facts[test.name] === varNonzero)
           .map((s) => ({
             ...s,
+            // `counter = atomic_dec_return(…); if (!counter)`: the last-reference branch.
+            ...(s.refVars?.[test.name] && (s.refVars[test.name].last === "nonzero") === varNonzero ? { lastRef: s.refVars[test.name].line } : {}),
             facts: { ...s.facts, [test.name]: varNonzero },
             // `if (!wq)` after an allocation: on the NULL branch nothing was allocated.
             held: varNonzero ? s.held : s.held.filter((h) => !(h.kind === "resource" && h.expr === test.name)),
@@ -333,6 +356,23 @@ export class FunctionWalk {
   // ---- expressions and calls -----------------------------------------------
 
   private execExpr(s: Extract<Stmt, { k: "expr" }>, states: State[]): State[] {
+    if (!s.writes?.length) return this.execExprInner(s, states);
+    // Facts about conditions that mention an assigned lvalue no longer hold
+    // (forgotten first: the statement itself may set a new one, `x = true`).
+    let pats = writePatterns.get(s);
+    if (!pats) writePatterns.set(s, (pats = s.writes.map((w) => new RegExp(`(^|[^\\w])${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w])`))));
+    const stale = (key: string) => pats!.some((re) => re.test(key));
+    const fresh = states.map((st) => {
+      const keys = Object.keys(st.facts).filter(stale);
+      if (!keys.length) return st;
+      const facts = { ...st.facts };
+      for (const k of keys) delete facts[k];
+      return { ...st, facts };
+    });
+    return this.execExprInner(s, fresh);
+  }
+
+  private execExprInner(s: Extract<Stmt, { k: "expr" }>, states: State[]): State[] {
     if (s.guard) {
       const g = this.env.kernel.guards.get(s.guard.type);
       if (!s.guard.arg) return states;
@@ -362,7 +402,15 @@ export class FunctionWalk {
         }
         return normalize(out);
       }
-      const after = this.execCalls(s.calls, states).map((x) => this.forgetVar(x, assign.name));
+      let after = this.execCalls(s.calls, states).map((x) => this.forgetVar(x, assign.name));
+      const rd = this.env.refDrop(assign.call.name);
+      const name = assign.name;
+      after = after.map((x) => {
+        const refVars = { ...(x.refVars ?? {}) };
+        delete refVars[name];
+        if (rd) refVars[name] = { last: assign.negated ? (rd === "zero" ? "nonzero" : "zero") : rd, line: s.line };
+        return { ...x, refVars };
+      });
       return this.trackAllocation(after, assign, s.line);
     }
     return this.execCalls(s.calls, states);
@@ -450,7 +498,7 @@ export class FunctionWalk {
     const cc = k.first("callsCallback", c.name);
     if (cc) {
       const cb = c.args[cc.callbackArg]?.ident;
-      if (cb) this.recordCallSite({ name: cb, args: [], line: c.line }, states, k.rows("refDrop", c.name).length > 0);
+      if (cb) this.recordCallSite({ name: cb, args: [], line: c.line }, states, this.env.refDrop(c.name) !== undefined);
     }
 
     // Kernel internals: locks taken inside, waits (as lockdep pseudo-locks).
@@ -485,7 +533,9 @@ export class FunctionWalk {
     }
     for (const fr of k.rows("free", c.name)) {
       const a = c.args[fr.arg];
-      if (a) this.facts.frees.push({ file: this.fn.file, line: c.line, function: fnName, target: a.path ? this.env.types.classOfArg(a, this.fn) : null, argText: a.text, api: c.name });
+      if (a && !this.facts.frees.some((x) => x.line === c.line && x.argText === a.text)) {
+        this.facts.frees.push({ file: this.fn.file, line: c.line, function: fnName, target: a.path ? this.env.types.classOfArg(a, this.fn) : null, argText: a.text, api: c.name, lastRef: onlyLastRef(states) });
+      }
     }
     for (const nr of k.rows("notifiers", c.name)) {
       const nb = c.args[nr.nbArg];
@@ -531,6 +581,9 @@ export class FunctionWalk {
   noteAssignment(target: Arg | undefined, call: Call, line: number): void {
     const k = this.env.kernel;
     const tgt = target ? this.env.types.classOfArg(target, this.fn) : null;
+    if (k.rows("objectAlloc", call.name).length && target && !this.facts.objectAllocs.some((o) => o.line === line)) {
+      this.facts.objectAllocs.push({ line, variable: target.text.replace(/\s+/g, ""), api: call.name });
+    }
     if (this.facts.wqAllocs.some((w) => w.line === line && w.api === call.name) || this.facts.kthreads.some((t) => t.line === line)) return;
     for (const wa of k.rows("wqAlloc", call.name)) {
       const nameArg = wa.nameArg !== undefined ? call.args[wa.nameArg]?.text : undefined;
@@ -599,6 +652,9 @@ export class FunctionWalk {
     if (dropped !== undefined) {
       for (const r of this.facts.releases) if (r.cls === lc.cls && r.line === dropped && r.relockLine === undefined) r.relockLine = line;
     }
+    // The same lock expression taken again (one lock per element in a loop):
+    // still one entry in the held set; the acquisition itself was recorded.
+    if (origin !== "guard" && s.held.some((h) => h.cls === lc.cls && h.expr === lc.expr)) return s;
     const restores = s.dropped?.includes(lc.cls) || undefined;
     const h: Held = { cls: lc.cls, expr: lc.expr, typed: lc.typed, mode, kind, line, origin, scope, conditional: conditional || undefined, restores };
     return { ...s, held: [...s.held, h], dropped: s.dropped?.filter((d) => d !== lc.cls) };
@@ -668,6 +724,8 @@ export class FunctionWalk {
     let st = s;
     for (const a of net.acquired) {
       const lc = this.reroot(a, c);
+      // A mutex cannot be taken twice: a duplicate is an imprecise path, not a second hold.
+      if (st.held.some((h) => h.cls === lc.cls)) continue;
       const h: Held = {
         cls: lc.cls, expr: lc.expr, typed: lc.typed, mode: a.mode, kind: a.kind, line: c.line, origin: "callee", via: c.name,
         conditional: a.conditional || undefined, restores: st.dropped?.includes(lc.cls) || undefined,
@@ -694,11 +752,12 @@ export class FunctionWalk {
     return { cls: x.cls, expr: x.expr, typed: x.typed ?? true };
   }
 
-  private recordReturn(states: State[], line: number, value?: { lit?: boolean; var?: string }): void {
+  private recordReturn(states: State[], line: number, value?: { lit?: boolean; var?: string; call?: boolean }): void {
     for (const s of states) {
       const held = s.held.filter((h) => h.origin !== "guard");
       const v = value?.lit ?? (value?.var !== undefined ? s.facts[value.var] : undefined);
-      if (!this.facts.returns.some((r) => r.line === line && r.value === v && sameHeld(r.held, held))) this.facts.returns.push({ line, held, value: v });
+      const refLast = value?.var !== undefined ? s.refVars?.[value.var]?.last : undefined;
+      if (!this.facts.returns.some((r) => r.line === line && r.value === v && sameHeld(r.held, held))) this.facts.returns.push({ line, held, value: v, ...(refLast ? { refLast } : {}) });
     }
   }
 }

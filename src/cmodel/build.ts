@@ -176,11 +176,38 @@ class Builder {
           const e = this.test(l);
           if (e.t === "call" || e.t === "var") return e;
         }
-        return { t: "other" };
+        return this.pureTest(n);
       }
       default:
-        return { t: "other" };
+        return this.pureTest(n);
     }
+  }
+
+  /**
+   * A condition without calls (`f & CS_SERIALIZE`, `lo->state == Lo_bound`)
+   * is named by its text, so a later test of the same expression takes the
+   * same branch (`if (x) lock(); … if (x) unlock();`).
+   */
+  pureTest(n: Node): Test {
+    if (this.calls(n).length) return { t: "other" };
+    return { t: "var", name: norm(n.text).replace(/\s+/g, ""), nonzero: true };
+  }
+
+  /** Lvalues an expression assigns (`x = …`, `x += …`, `x++`), as normalised text. */
+  writes(n: Node): string[] {
+    const out: string[] = [];
+    const visit = (x: Node) => {
+      if (x.type === "assignment_expression") {
+        const l = x.childForFieldName("left");
+        if (l) out.push(norm(l.text).replace(/\s+/g, ""));
+      } else if (x.type === "update_expression") {
+        const a = x.childForFieldName("argument");
+        if (a) out.push(norm(a.text).replace(/\s+/g, ""));
+      }
+      for (const c of x.namedChildren) if (c) visit(c);
+    };
+    visit(n);
+    return out;
   }
 
   cond(n: Node | null): Cond {
@@ -217,7 +244,7 @@ class Builder {
       if (macro && i + 1 < list.length) {
         const next = list[i + 1];
         if (LOOP_MACRO.test(macro.call.name)) {
-          out.push({ k: "loop", line: this.line(n), cond: { calls: macro.before, test: { t: "other" }, assigns: [] }, body: this.stmt(next), doWhile: false });
+          out.push({ k: "loop", line: this.line(n), cond: { calls: macro.before, test: { t: "other" }, assigns: [] }, body: this.stmt(next), doWhile: false, iterator: true });
           i++;
           continue;
         }
@@ -340,6 +367,8 @@ class Builder {
           }
         }
         const s: Stmt = { k: "expr", line, calls: this.calls(e) };
+        const writes = this.writes(e);
+        if (writes.length) s.writes = writes;
         const assign = e.type === "assignment_expression" && e.childForFieldName("operator")?.text === "=" ? e : null;
         if (assign) {
           const left = assign.childForFieldName("left");
@@ -414,6 +443,7 @@ class Builder {
         const ret: Stmt = { k: "return", line, calls: this.calls(n) };
         const inner = e ? unparen(e) : null;
         if (inner?.type === "identifier") ret.value = { var: inner.text };
+        else if (inner?.type === "call_expression") ret.value = { call: true };
         else if (inner) {
           const lit = literalValue(inner);
           if (lit !== undefined) ret.value = { lit };

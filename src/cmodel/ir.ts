@@ -55,6 +55,8 @@ export type Stmt =
       assign?: { name: string; call: Call; target?: Arg; negated?: boolean };
       /** `x = 0` / `bool x = true`: a variable set to a constant. */
       setVar?: { name: string; value: boolean };
+      /** Lvalues assigned (facts about conditions mentioning them are forgotten). */
+      writes?: string[];
       /** `x->cb = some_function`: a function stored into a field (callback binding). */
       store?: { target: Arg; ident: string };
       /** `guard(type)(&l)`: held to the end of the enclosing block. */
@@ -63,10 +65,15 @@ export type Stmt =
   | { k: "if"; line: number; cond: Cond; then: Stmt; else?: Stmt }
   /** `#ifdef`/`#else` inside a body: one of the branches runs. */
   | { k: "alt"; line: number; branches: Stmt[] }
-  | { k: "loop"; line: number; cond: Cond | null; body: Stmt; doWhile: boolean }
+  /** `iterator`: a kernel iterator macro (list_for_each…): taken as running at least once. */
+  | { k: "loop"; line: number; cond: Cond | null; body: Stmt; doWhile: boolean; iterator?: boolean }
   | { k: "switch"; line: number; cond: Cond; cases: { line: number; body: Stmt[] }[]; hasDefault: boolean }
-  /** `value`: a literal's truth, or the variable returned (for lock wrappers that report success). */
-  | { k: "return"; line: number; calls: Call[]; value?: { lit?: boolean; var?: string } }
+  /**
+   * `value`: a literal's truth, the variable returned, or `call` when the
+   * value is that of the statement's last call (`return prepare(…)`), for
+   * lock wrappers that report success.
+   */
+  | { k: "return"; line: number; calls: Call[]; value?: { lit?: boolean; var?: string; call?: boolean } }
   | { k: "goto"; line: number; label: string }
   | { k: "label"; line: number; name: string }
   | { k: "break"; line: number }

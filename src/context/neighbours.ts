@@ -24,6 +24,8 @@ export function moduleObjects(makefile: string, obj: string): string[] {
   const groups = new Map<string, Set<string>>();
   const re = /^\s*([A-Za-z0-9_-]+)-(?:y|objs|\$\([A-Z0-9_]+\))\s*[:+]?=\s*(.*)$/gm;
   for (let m = re.exec(text); m; m = re.exec(text)) {
+    // obj-y/obj-m list separate modules, not the parts of one.
+    if (/^(obj|lib|always|extra|subdir|hostprogs|targets|ccflags|asflags|ldflags|header-test|userprogs)$/.test(m[1])) continue;
     const set = groups.get(m[1]) ?? new Set<string>();
     for (const o of m[2].split(/\s+/)) if (o.endsWith(".o")) set.add(o.replace(/\.o$/, ""));
     groups.set(m[1], set);

@@ -86,6 +86,8 @@ export const WorkQueueSchema = z.object({
 export const WqAllocSchema = z.object({ names, nameArg: argIndex.optional(), doc: z.string().optional() });
 export const KthreadSchema = z.object({ names, fnArg: argIndex, doc: z.string().optional() });
 export const FreeSchema = z.object({ names, arg: argIndex, doc: z.string().optional() });
+/** Object allocators: an object freed in the function that allocated it is a construction error path. */
+export const ObjectAllocSchema = z.object({ names, doc: z.string().optional() });
 export const NotifierRegisterSchema = z.object({
   names,
   op: z.enum(["register", "unregister"]),
@@ -130,7 +132,12 @@ export const FieldHintSchema = z.object({ field: z.string(), type: z.string(), p
  * on that branch (or in the release callback) runs only on the final put,
  * which findings say.
  */
-export const RefDropSchema = z.object({ names, doc: z.string().optional() });
+export const RefDropSchema = z.object({
+  names,
+  /** Which value means "last reference": nonzero (dec_and_test) or zero (dec_return). */
+  last: z.enum(["nonzero", "zero"]).default("nonzero"),
+  doc: z.string().optional(),
+});
 
 export const KernelModelSchema = z.object({
   refDrop: z.array(RefDropSchema).default([]),
@@ -143,6 +150,7 @@ export const KernelModelSchema = z.object({
   wqAlloc: z.array(WqAllocSchema).default([]),
   kthreadCreate: z.array(KthreadSchema).default([]),
   free: z.array(FreeSchema).default([]),
+  objectAlloc: z.array(ObjectAllocSchema).default([]),
   notifiers: z.array(NotifierRegisterSchema).default([]),
   callbacks: z.array(CallbackSchema).default([]),
   /** Guard types usable in guard()/scoped_guard() and the lock kind they take. */

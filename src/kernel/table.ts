@@ -64,6 +64,7 @@ export const KERNEL_TABLE: KernelModelInput = {
         "refcount_dec_and_lock_irqsave", "atomic_dec_and_lock", "kref_put", "kref_put_mutex", "kref_put_lock", "atomic_long_dec_and_test", "percpu_ref_put_and_test"],
       doc: "true when this put dropped the last reference",
     },
+    { names: ["atomic_dec_return", "atomic_long_dec_return", "atomic_sub_return", "atomic64_dec_return", "refcount_dec_return"], last: "zero", doc: "0 when this put dropped the last reference" },
   ],
   callUnderLock: [
     { names: ["kref_put_mutex"], lockArg: 2, callbackArg: 1, doc: "release() runs with the mutex held and must unlock it" },
@@ -121,6 +122,11 @@ export const KERNEL_TABLE: KernelModelInput = {
   free: [
     { names: ["kfree", "kvfree", "kfree_sensitive", "vfree", "kvfree_sensitive"], arg: 0 },
     { names: ["kmem_cache_free"], arg: 1 },
+  ],
+  objectAlloc: [
+    {
+      names: ["kzalloc", "kmalloc", "kcalloc", "kvzalloc", "kvmalloc", "kvcalloc", "kzalloc_node", "kmalloc_node", "kmem_cache_alloc", "kmem_cache_zalloc", "kmemdup", "vzalloc", "vmalloc"],
+    },
   ],
   notifiers: [
     { names: ["blocking_notifier_chain_register"], op: "register", chainArg: 0, nbArg: 1 },
