@@ -81,7 +81,7 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   const d = doubts(a, [e, r]);
   // nbd 2021's put took the lock *as* the last reference dropped; a final put
   // deep below an unrelated lock is often impossible (the caller holds a reference).
-  if (e.lastRef && !e.holder.conditional) d.push(`del_gendisk() is reached only when a put below ${e.function}() drops the last reference`);
+  if (e.lastRefBelow && !e.holder.conditional) d.push(`del_gendisk() is reached only when a put below ${e.function}() drops the last reference`);
   return {
     ...base,
     severity: "error",
@@ -91,7 +91,7 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
     trace: [holderStep(e), ...toTrace(e.path), holderStep(r), ...toTrace(r.path)],
     scenario: scenario(
       { held: lockName(L, e.holder.expr), wants: "&disk->open_mutex", who: whoRemoves(e) },
-      { held: "&disk->open_mutex", wants: lockName(L, r.toExpr), who: entry ? `blkdev_get/put → ${r.function}()${viaText(r)}` : `${r.function}()${viaText(r)}` },
+      { held: "&disk->open_mutex", wants: lockName(L, r.toExpr), who: `${entry?.caller ? `${entry.caller} → ` : ""}${r.function}()${viaText(r)}` },
     ),
     pathKey: pathKey([e, r]),
     chain: chainOf([e, r]),
@@ -116,7 +116,7 @@ function recursive(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
     message: `${held} and reaches del_gendisk()${viaText(e)}${last}, which takes disk->open_mutex again: AA deadlock.`,
     question: `Can this reach del_gendisk() with disk->open_mutex held? ${held}, and del_gendisk()${viaText(e)} takes it again.`,
     trace: [holderStep(e), ...toTrace(e.path)],
-    scenario: recursiveScenario("&disk->open_mutex", `${entry ? "blkdev_put → " : ""}${whoRemoves(e)}`),
+    scenario: recursiveScenario("&disk->open_mutex", `${entry?.caller ? `${entry.caller} → ` : ""}${whoRemoves(e)}`),
     key: `${e.function}|${OPEN}|del_gendisk`,
     pathKey: pathKey([e]),
     chain: chainOf([e]),

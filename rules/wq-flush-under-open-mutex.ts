@@ -109,7 +109,7 @@ function build(ctx: RuleContext, e: EdgeEvidence, back: EdgeEvidence[] | null): 
     question: `Is it safe to wait for this work here? ${holds}, and ${waitNote}; if any of it needs ${lname}${back ? ` (it does: ${back.map((b) => `${b.function}()`).join(" → ")})` : ""}, this deadlocks.`,
     trace: [holderStep(e), ...toTrace(e.path), ...(back ?? []).flatMap((b) => [holderStep(b), ...toTrace(b.path)])],
     scenario: scenario(
-      { held: lockName(L, e.holder.expr), wants: lockName(e.to, e.toExpr), who: `${entry ? "blkdev_put → " : ""}${e.function}()${viaText(e)} → ${e.api}()` },
+      { held: lockName(L, e.holder.expr), wants: lockName(e.to, e.toExpr), who: `${entry?.caller ? `${entry.caller} → ` : ""}${e.function}()${viaText(e)} → ${e.api}()` },
       { held: lockName(e.to, e.toExpr), wants: lockName(L, e.holder.expr), who: cpu1 },
       back ? [lockName(L), lockName(e.to, e.toExpr), ...back.slice(0, -1).map((b) => lockName(b.to, b.toExpr))] : undefined,
     ),

@@ -34,6 +34,8 @@ export interface EdgeEvidence {
   partial: boolean;
   /** The acquisition is only reached when a put drops the last reference. */
   lastRef: boolean;
+  /** …and that put is in a callee below `function` (not in `function` itself). */
+  lastRefBelow?: boolean;
 }
 
 export interface Cycle {

@@ -31,6 +31,8 @@ export interface EntryContext {
   note: string;
   /** Inferred from the function's name and parameters (hunks mode): less certain. */
   inferred: boolean;
+  /** The kernel function that calls it ("blkdev_put_whole()"), when known. */
+  caller?: string;
 }
 
 export interface FunctionInfo {
@@ -227,7 +229,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
         const def = fnsByName.get(o.fn)!.fn;
         addEntry(o.fn, {
           kind: cb.context, holds: parallel ? [] : holdsOf(cb, o.fn, def.line, [`${o.variable}`, `${o.structType}.${o.variable}`]),
-          source: `${o.variable}.${o.field}`, note: cb.note, inferred: false,
+          source: `${o.variable}.${o.field}`, note: cb.note, inferred: false, caller: cb.caller,
         });
       }
       // Driver structs registered by module_*_driver(): probe/remove roles.
@@ -240,7 +242,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
         const info = fnsByName.get(fnName);
         if (!info) continue;
         for (const cb of kernel.callbacksFor("device_attribute", fnName.endsWith("_store") ? "store" : "show")) {
-          addEntry(fnName, { kind: cb.context, holds: holdsOf(cb, fnName, info.fn.line, []), source: `${a.macro}(${a.name})`, note: cb.note, inferred: false });
+          addEntry(fnName, { kind: cb.context, holds: holdsOf(cb, fnName, info.fn.line, []), source: `${a.macro}(${a.name})`, note: cb.note, inferred: false, caller: cb.caller });
         }
       }
     }
@@ -251,7 +253,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     for (const cb of kernel.callbacksFor(sc.structType, sc.field)) {
       // The block itself: `group->nb.notifier_call = fn` → block class of `group->nb`.
       const nbClasses = [...nbChains.keys()];
-      addEntry(sc.fn, { kind: cb.context, holds: holdsOf(cb, sc.fn, info.fn.line, nbClasses), source: `${sc.structType}.${sc.field} = ${sc.fn} (${sc.file}:${sc.line})`, note: cb.note, inferred: false });
+      addEntry(sc.fn, { kind: cb.context, holds: holdsOf(cb, sc.fn, info.fn.line, nbClasses), source: `${sc.structType}.${sc.field} = ${sc.fn} (${sc.file}:${sc.line})`, note: cb.note, inferred: false, caller: cb.caller });
     }
   }
   // Hunks mode: a callback whose ops table is not visible, recognised by
@@ -262,7 +264,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     for (const cb of kernel.data.callbacks) {
       if (cb.structs.some((s) => cb.fields.some((fld) => tablesSeen.has(`${s}.${fld}`)))) continue;
       const sig = cb.signatures.find((sg) => (!sg.name || new RegExp(sg.name).test(name)) && sg.params.length === ptypes.length && sg.params.every((t, i) => t === "*" || t === ptypes[i]));
-      if (sig) addEntry(name, { kind: cb.context, holds: holdsOf(cb, name, info.fn.line, []), source: "signature", note: cb.note, inferred: true });
+      if (sig) addEntry(name, { kind: cb.context, holds: holdsOf(cb, name, info.fn.line, []), source: "signature", note: cb.note, inferred: true, caller: cb.caller });
     }
   }
   // Work functions and thread functions run inside their pseudo-locks.
@@ -364,7 +366,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     }
     const addEdges = (
       heldSetsAt: Held[][],
-      to: { cls: string; expr?: string; mode?: "read" | "write"; how: "lock" | "implicit" | "wait"; api: string; note?: string; conditional: boolean; partial: boolean; notUnder?: string[]; lastRef: boolean },
+      to: { cls: string; expr?: string; mode?: "read" | "write"; how: "lock" | "implicit" | "wait"; api: string; note?: string; conditional: boolean; partial: boolean; notUnder?: string[]; lastRef: boolean; lastRefBelow?: boolean },
       line: number,
       path: Step[],
     ) => {
@@ -377,7 +379,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
         graph.add({
           from: h.cls, to: to.cls, function: name, file: facts.file, line, holder: h, path, allPaths,
           conditional: !!h.conditional || to.conditional, how: to.how, api: to.api, note: to.note, toMode: to.mode, toExpr: to.expr, context,
-          partial: facts.partial || to.partial, lastRef: to.lastRef,
+          partial: facts.partial || to.partial, lastRef: to.lastRef, lastRefBelow: to.lastRefBelow,
         });
       }
     };
@@ -392,7 +394,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
       const callerFn = fnsByName.get(name)!.fn;
       for (const e of s.effects) {
         if (!throughCall(e.when, cs, callerFn)) continue;
-        addEdges(cs.heldSets, { ...e, lastRef: e.lastRef || cs.lastRef }, cs.line, [step, ...e.path]);
+        addEdges(cs.heldSets, { ...e, lastRef: e.lastRef || cs.lastRef, lastRefBelow: e.lastRef && !cs.lastRef }, cs.line, [step, ...e.path]);
       }
     }
   }

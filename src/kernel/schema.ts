@@ -116,8 +116,10 @@ export const CallbackSchema = z.object({
    * lower confidence). Parameter type names; "*" matches any.
    */
   signatures: z.array(z.object({ name: z.string().optional(), params: z.array(z.string()) })).default([]),
-  /** Caller-visible description ("blkdev_put() calls ->release with disk->open_mutex held"). */
+  /** Caller-visible description ("blkdev_put_whole() calls ->release() with disk->open_mutex held"). */
   note: z.string(),
+  /** The kernel function that calls the callback, for scenarios ("blkdev_put_whole()"). */
+  caller: z.string().optional(),
   doc: z.string().optional(),
 });
 export type Callback = z.infer<typeof CallbackSchema>;

@@ -11,6 +11,12 @@ export interface LineChange {
   oldLine?: number;
   /** Line number in the post-image (add and normal lines). */
   newLine?: number;
+  /**
+   * Line number of this diff line in the patch input (the message as checkpatch
+   * numbers it: header lines, blank line, decoded body; or the diff file), when
+   * known. Not set for diffs read from attachments.
+   */
+  patchLine?: number;
 }
 
 export interface Hunk {
@@ -40,6 +46,11 @@ export interface FileDiff {
   hunks: Hunk[];
   additions: number;
   deletions: number;
+  /** File modes from git's extended headers, when they changed (or for new/deleted files). */
+  oldMode?: string;
+  newMode?: string;
+  /** `similarity index N%` of a rename or copy. */
+  similarity?: number;
 }
 
 export interface Person {
@@ -98,6 +109,8 @@ export interface Patch {
   seriesKey: string;
   /** For git input: the commit id. */
   commit?: string;
+  /** Where the diff came from when it was not inline: the attachment's file name. */
+  attachment?: string;
 }
 
 export interface InputError {

@@ -145,8 +145,9 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
         return true;
       });
       shown.sort((x, y) => order(x.finding, y.finding));
-      if (ctx.limitations.length) report.warnings = [...(report.warnings ?? []), ...ctx.limitations];
-      for (const d of shown) if (ctx.limitations.length && d.finding.context === "hunks") d.finding.limitations = [...(d.finding.limitations ?? []), ...ctx.limitations];
+      // What the context could not see is said on the findings it concerns,
+      // not on every patch (a clean patch reviewed from hunks needs no warning).
+      for (const d of shown) if (ctx.limitations.length) d.finding.limitations = [...(d.finding.limitations ?? []), ...ctx.limitations];
       report.findings = shown.map((d) => d.finding);
       return { report, errors, details: shown };
     },

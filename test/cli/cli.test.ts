@@ -31,7 +31,7 @@ describe("lockreview (no command)", () => {
 
   test("an unknown command: one line and a hint, exit 2", async () => {
     const r = await cli(["revue", "x.mbox"]);
-    expect(r).toEqual({ code: 2, out: "", err: "lockreview: unknown command 'revue' (commands: review)\n(see 'lockreview --help')\n" });
+    expect(r).toEqual({ code: 2, out: "", err: "lockreview: unknown command 'revue' (commands: review, scan)\n(see 'lockreview --help')\n" });
   });
 
   test("help <command> prints that command's help", async () => {
@@ -145,7 +145,7 @@ describe("lockreview review: output", () => {
   test("--latest reviews only v2; --tree and --all reach the reviewer, patches in series order", async () => {
     const fake = fakeReviewer();
     await cli(["review", "--latest", "--all", "--tree", ROOT, fx("versions.mboxrd")], { createReviewer: fake.create });
-    expect(fake.seen.opts).toEqual({ tree: ROOT, all: true });
+    expect(fake.seen.opts).toEqual({ tree: ROOT, all: true, showNotes: false });
     expect(fake.seen.patches.map((p) => `v${p.tags.version} ${p.tags.number}`)).toEqual(["v2 1", "v2 2"]);
   });
 

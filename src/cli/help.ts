@@ -1,0 +1,69 @@
+// Hand-written help texts, checkpatch-terse: what a kernel developer needs to
+// run the tool on a thread from lore or a series before `git send-email`.
+import { FORMATTERS } from "../render/index.js";
+import type { Command } from "./commands.js";
+
+export function mainHelp(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 4) + 2;
+  return `Usage: lockreview <command> [options] [<input>...]
+
+Review Linux-kernel-style C driver patches for deadlock patterns: a lock held
+across del_gendisk(), a workqueue flushed under disk->open_mutex, a caller's
+lock dropped, a workqueue left undrained on exit.
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n")}
+  ${"help".padEnd(width)}show the help of a command
+
+Options:
+  -h, --help     print this help
+      --version  print the version
+
+Run 'lockreview <command> --help' for the options of a command.
+Example: lockreview review t.mbox.gz
+`;
+}
+
+export function reviewHelp(): string {
+  const formats = Object.keys(FORMATTERS).join(", ");
+  return `Usage: lockreview review [options] <input>...
+
+Review every patch in the inputs. Cover letters and replies are read but not
+reviewed; a broken message is reported and the rest is still reviewed.
+
+Inputs (recognised by content; gzip by its magic bytes, not its name):
+  t.mbox.gz, *.mbox    a mailbox: mboxrd as lore/public-inbox serve it, or mboxo
+  *.eml                one mail message
+  *.patch              a git format-patch file
+  DIR                  a directory of format-patch files, read in series order
+  *.diff               a unified diff, or git show / git log -p output
+  -                    standard input (any of the above)
+
+Options:
+  -f, --format FMT     output format: ${formats} (default: text)
+      --fail-on LEVEL  exit 1 when a finding at or above LEVEL is introduced:
+                       error, warning, note or none (default: error)
+      --latest         review only the newest revision (vN) of each series
+      --all            also report findings the patch neither introduces nor
+                       fixes (already there), and inline-suppressed ones
+      --show-notes     also show note-level findings (hidden by default)
+      --tree DIR       kernel source tree the series applies to: whole-file
+                       context; patches are reviewed in series order
+  -q, --quiet          print only findings and errors
+      --no-progress    never show the progress line (shown only on a terminal)
+  -h, --help           print this help
+      --version        print the version
+
+Exit status:
+  0  nothing at or above --fail-on was introduced
+  1  a finding at or above --fail-on was introduced
+  2  usage error, or an input could not be read at all
+
+Examples:
+  lockreview review t.mbox.gz
+  lockreview review --latest --format json thread.mbox > review.json
+  lockreview review outgoing/             # after git format-patch -o outgoing/
+  b4 am -o - <msgid> | lockreview review -
+  git show HEAD | lockreview review --tree ~/linux -
+`;
+}

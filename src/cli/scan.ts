@@ -1,0 +1,119 @@
+// `lockreview scan <files or directories>`: the rules over existing code, no
+// patch — a maintainer's audit of a driver. Same output formats as review;
+// every finding is `existing`. Exit 1 when a finding at or above --fail-on
+// is found.
+import { statSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { SEVERITY_RANK, type Severity } from "../model/review.js";
+import { FORMATTERS, type RunSummary } from "../render/index.js";
+import { scanPaths } from "../review/scan.js";
+import { VERSION } from "../version.js";
+import type { Command } from "./commands.js";
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
+import type { CliIO } from "./io.js";
+import { Progress } from "./progress.js";
+import { firstSentence } from "./review.js";
+
+const HINT = "see 'lockreview scan --help'";
+const FAIL_ON = ["error", "warning", "note", "none"] as const;
+
+export function scanHelp(): string {
+  return `Usage: lockreview scan [options] <file or directory>...
+
+Run the rules over existing code, with no patch: an audit of a driver.
+Directories are searched for .c and .h files; files of one driver (a kbuild
+composite module, headers it includes) are analysed together so callbacks and
+helpers in other files are seen. Every finding is reported as existing.
+
+Options:
+  -f, --format FMT     output format: ${Object.keys(FORMATTERS).join(", ")} (default: text)
+      --fail-on LEVEL  exit 1 when a finding at or above LEVEL exists:
+                       error, warning, note or none (default: error)
+      --show-notes     also show note-level findings
+      --all            also show findings silenced by an inline comment
+  -q, --quiet          print only findings
+      --no-progress    never show the progress line
+  -h, --help           print this help
+
+Exit status:
+  0  nothing at or above --fail-on    1  findings    2  usage error, unreadable path
+
+Example:
+  lockreview scan drivers/block/nbd.c
+  lockreview scan --format json drivers/block > block.json
+`;
+}
+
+export const scanCommand: Command = {
+  name: "scan",
+  summary: "run the rules over existing files or directories (no patch)",
+  help: scanHelp,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          format: { type: "string", short: "f" },
+          "fail-on": { type: "string" },
+          "show-notes": { type: "boolean" },
+          all: { type: "boolean" },
+          quiet: { type: "boolean", short: "q" },
+          "no-progress": { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
+      });
+    } catch (e) {
+      throw new UsageError(firstSentence((e as Error).message).toLowerCase(), HINT);
+    }
+    const v = parsed.values;
+    if (v.help) {
+      io.stdout.write(scanHelp());
+      return EXIT_OK;
+    }
+    const format = v.format ?? "text";
+    if (!Object.hasOwn(FORMATTERS, format)) throw new UsageError(`unknown format '${format}' (choose from ${Object.keys(FORMATTERS).join(", ")})`, HINT);
+    const failOn = (v["fail-on"] ?? "error") as (typeof FAIL_ON)[number];
+    if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on level '${failOn}' (choose from ${FAIL_ON.join(", ")})`, HINT);
+    if (!parsed.positionals.length) throw new UsageError("no file or directory given", HINT);
+    for (const p of parsed.positionals) {
+      try {
+        statSync(p);
+      } catch {
+        throw new UsageError(`${p}: no such file or directory`, HINT);
+      }
+    }
+    const quiet = !!v.quiet;
+    const progress = new Progress(io.stderr, !v["no-progress"] && !quiet && !!io.stderr.isTTY, io.now);
+    const fmt = FORMATTERS[format]!({ write: (s) => io.stdout.write(s), quiet, toolVersion: VERSION, mode: "scan" });
+    let files = 0;
+    const result = await scanPaths(parsed.positionals, {
+      showNotes: !!v["show-notes"],
+      all: !!v.all,
+      onDriver: (group, done, total) => {
+        files += group.length;
+        progress.text(`scanned ${done} of ${total} drivers (${files} files)`);
+      },
+    });
+    progress.clear();
+    const summary: RunSummary = {
+      reviewed: 0, introduced: { error: 0, warning: 0, note: 0 }, fixed: 0, errors: result.errors.length,
+      messages: 0, covers: 0, replies: 0, other: 0, duplicates: 0, superseded: 0, scannedFiles: files,
+    };
+    const threshold = failOn === "none" ? Infinity : SEVERITY_RANK[failOn as Severity];
+    let failed = false;
+    for (const r of result.reports) {
+      for (const f of r.findings) {
+        if (f.suppressed) continue;
+        summary.introduced[f.severity]++;
+        if (SEVERITY_RANK[f.severity] >= threshold) failed = true;
+      }
+      fmt.patch(r, undefined, result.details.filter((d) => r.findings.includes(d.finding)));
+    }
+    for (const e of result.errors) fmt.error(e);
+    fmt.end(summary);
+    return failed ? EXIT_FINDINGS : EXIT_OK;
+  },
+};
