@@ -10,6 +10,7 @@ import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, t
 import type { InputError } from "../model/patch.js";
 import { SEVERITY_RANK, type Severity } from "../model/review.js";
 import { FORMATTERS, type RunSummary } from "../render/index.js";
+import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
 import { VERSION } from "../version.js";
 import type { Command } from "./commands.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
@@ -30,6 +31,8 @@ export interface ReviewArgs {
   quiet: boolean;
   progress: boolean;
   showNotes: boolean;
+  /** --format email / sarif options (--from, --reply-dir, --send, --docs-url …). */
+  email: EmailArgs;
 }
 
 const HINT = "see 'lockreview review --help'";
@@ -58,6 +61,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
         "no-progress": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
+        ...EMAIL_OPTIONS,
       },
     });
   } catch (e) {
@@ -74,6 +78,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
   if (!FAIL_ON.includes(failOn)) {
     throw new UsageError(`unknown --fail-on level '${failOn}' (choose from ${FAIL_ON.join(", ")})`, HINT);
   }
+  const email = emailArgs(v, format, HINT);
   if (parsed.positionals.length === 0) throw new UsageError("no input given (a mailbox, .eml, .patch, diff, directory or -)", HINT);
   if (v.tree !== undefined) {
     let ok = false;
@@ -94,6 +99,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
     quiet: !!v.quiet,
     progress: !v["no-progress"],
     showNotes: !!v["show-notes"],
+    email,
   };
 }
 
@@ -118,7 +124,13 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
     if (io.stdout.isTTY && io.stderr.isTTY) progress.clear();
     io.stdout.write(s);
   };
-  const fmt = FORMATTERS[a.format]!({ write, quiet: a.quiet, toolVersion: VERSION });
+  const fmt = FORMATTERS[a.format]!({
+    write,
+    quiet: a.quiet,
+    toolVersion: VERSION,
+    warn: (s) => io.stderr.write(s),
+    ...emailOptions(a.email, io.env, a.format),
+  });
   const reviewer = await io.createReviewer({ ...(a.tree !== undefined ? { tree: a.tree } : {}), all: a.all, showNotes: a.showNotes });
   const stats = newStats();
   const summary: RunSummary = {
@@ -170,7 +182,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
         summary.introduced[f.severity]++;
         if (SEVERITY_RANK[f.severity] >= threshold) failed = true;
       }
-      fmt.patch(result.report, patch, result.details);
+      await fmt.patch(result.report, patch, result.details);
       for (const e of result.errors) reportError(e);
     }
   } finally {
@@ -186,7 +198,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
     duplicates: stats.duplicates,
     superseded: stats.superseded,
   });
-  fmt.end(summary);
+  await fmt.end(summary);
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }
 

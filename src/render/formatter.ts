@@ -5,6 +5,7 @@
 import type { InputError, Patch } from "../model/patch.js";
 import type { PatchReport, Severity } from "../model/review.js";
 import type { DiffResult } from "../review/differential.js";
+import type { EmailOptions } from "./email.js";
 
 export interface RunSummary {
   /** Patches handed to the reviewer. */
@@ -32,6 +33,12 @@ export interface FormatterOptions {
   toolVersion: string;
   /** `scan` reviews existing code: every finding is `existing`, so it is not tagged. */
   mode?: "review" | "scan";
+  /** Diagnostics that must not go into the output stream (email writes a mailbox there); default stderr. */
+  warn?: (s: string) => void;
+  /** Base URL of lockreview's docs (--docs-url), for links in SARIF and reply footers. */
+  docsUrl?: string;
+  /** `--format email`: sender, date, destination (--from, --reply-dir, --send). */
+  email?: EmailOptions;
 }
 
 export interface Formatter {
@@ -40,11 +47,11 @@ export interface Formatter {
    * absent for `scan`) and the rule data behind each finding (the reviewer's
    * question for reply mails, the lock chain …), in the order of report.findings.
    */
-  patch(report: PatchReport, patch?: Patch, details?: DiffResult[]): void;
+  patch(report: PatchReport, patch?: Patch, details?: DiffResult[]): void | Promise<void>;
   /** A broken message or input (an `errors` entry). */
   error(err: InputError): void;
-  /** End of the run. */
-  end(summary: RunSummary): void;
+  /** End of the run. (Formats that render or send mail are asynchronous: the CLI awaits both.) */
+  end(summary: RunSummary): void | Promise<void>;
 }
 
 export type FormatterFactory = (opts: FormatterOptions) => Formatter;
