@@ -54,6 +54,19 @@ Options:
   -h, --help           print this help
       --version        print the version
 
+Reply mail (--format email: one reply per patch with findings, as an mboxrd
+mailbox on stdout; threaded to the patch, To its author, Cc its To and Cc):
+      --from ADDR      sender (default: $LOCKREVIEW_FROM, $EMAIL, or
+                       lockreview <lockreview@localhost>)
+      --reply-dir DIR  write DIR/<nnnn>-<title>.eml files instead
+      --send           send through --smtp URL (or $LOCKREVIEW_SMTP):
+                       a dry run that lists each reply unless --yes is given
+      --smtp URL       smtp://[user:pass@]host[:port] or smtps://...
+      --yes            really send (with --send)
+      --dry-run        never send, even with --yes
+      --report-to URL  where false positives are reported (reply footer)
+      --docs-url URL   base URL of lockreview's docs (SARIF helpUri, footer)
+
 Exit status:
   0  nothing at or above --fail-on was introduced
   1  a finding at or above --fail-on was introduced
@@ -62,6 +75,8 @@ Exit status:
 Examples:
   lockreview review t.mbox.gz
   lockreview review --latest --format json thread.mbox > review.json
+  lockreview review --format email t.mbox.gz > replies.mbox; mutt -f replies.mbox
+  lockreview review --format sarif outgoing/ > lockreview.sarif
   lockreview review outgoing/             # after git format-patch -o outgoing/
   b4 am -o - <msgid> | lockreview review -
   git show HEAD | lockreview review --tree ~/linux -

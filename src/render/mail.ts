@@ -2,6 +2,7 @@
 // stream transport) and sends it (SMTP); this file also writes mboxrd and
 // picks safe file names for --reply-dir.
 import nodemailer from "nodemailer";
+import { MBOXRD_POSTMARK } from "../ingest/mbox.js";
 import { parseAddress, type Reply } from "./reply.js";
 
 export interface RenderedReply {
@@ -71,24 +72,17 @@ export function toEightBit(message: Buffer): Buffer {
   return Buffer.concat([Buffer.from(head.replace(/^Content-Transfer-Encoding: quoted-printable$/im, `Content-Transfer-Encoding: ${cte}`), "latin1"), Buffer.from("\n"), body]);
 }
 
-/** asctime() of a date, as the `From ` postmark line of an mbox wants it. */
-function asctime(d: Date): string {
-  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  const p2 = (n: number) => String(n).padStart(2, "0");
-  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
-}
-
 /**
- * One mboxrd entry: a `From ` postmark, the message with every line that
- * matches /^>*From / quoted with one more `>` (so readers that unquote
- * mboxrd, like public-inbox, b4 and our own ingest, get it back exactly),
+ * One mboxrd entry: the postmark lore, public-inbox and b4 write
+ * (`From mboxrd@z Thu Jan  1 00:00:00 1970`, which tells readers, ours
+ * included, that the mailbox is mboxrd), the message with every line that
+ * matches /^>*From / quoted with one more `>` (readers strip exactly one),
  * and a blank line.
  */
 export function mboxrdEntry(r: RenderedReply): string {
   const text = r.raw.toString("utf8").replace(/\r\n/g, "\n");
   const body = text.replace(/^(>*From )/gm, ">$1");
-  return `From ${r.envelope.from || "lockreview"} ${asctime(r.reply.date)}\n${body}${body.endsWith("\n") ? "" : "\n"}\n`;
+  return `${MBOXRD_POSTMARK}\n${body}${body.endsWith("\n") ? "" : "\n"}\n`;
 }
 
 /**
@@ -101,7 +95,7 @@ export function replyFileName(n: number, title: string): string {
   let slug = title
     .normalize("NFKD")
     .replace(/[^A-Za-z0-9._-]+/g, "-")
-    .replace(/-+/g, "-")
+    .replace(/[-.]*-[-.]*/g, "-")
     .replace(/\.{2,}/g, ".")
     .replace(/^[-.]+|[-.]+$/g, "");
   slug = slug.slice(0, 64).replace(/[-.]+$/g, "");

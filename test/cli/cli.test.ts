@@ -2,6 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ReviewSchema } from "../../src/model/review.js";
+import { FORMATTERS } from "../../src/render/index.js";
 import { VERSION } from "../../src/version.js";
 import { FIX, ROOT, fx } from "../ingest/helpers.js";
 import { cli, fakeReviewer, finding } from "./helpers.js";
@@ -46,7 +47,7 @@ describe("lockreview review: usage", () => {
     const r = await cli(["review", "--help"]);
     expect(r.code).toBe(0);
     for (const s of [
-      "-f, --format FMT     output format: text, json (default: text)",
+      `-f, --format FMT     output format: ${Object.keys(FORMATTERS).join(", ")} (default: text)`,
       "--fail-on LEVEL",
       "(default: error)",
       "--latest",
@@ -64,7 +65,7 @@ describe("lockreview review: usage", () => {
 
   test.each([
     [["review", "--frobnicate", "x"], "lockreview: unknown option '--frobnicate'\n(see 'lockreview review --help')\n"],
-    [["review", "--format", "xml", "x"], "lockreview: unknown format 'xml' (choose from text, json)\n(see 'lockreview review --help')\n"],
+    [["review", "--format", "xml", "x"], `lockreview: unknown format 'xml' (choose from ${Object.keys(FORMATTERS).join(", ")})\n(see 'lockreview review --help')\n`],
     [["review", "--fail-on", "fatal", "x"], "lockreview: unknown --fail-on level 'fatal' (choose from error, warning, note, none)\n(see 'lockreview review --help')\n"],
     [["review"], "lockreview: no input given (a mailbox, .eml, .patch, diff, directory or -)\n(see 'lockreview review --help')\n"],
     [["review", "--tree", "/nonexistent/linux", "x"], "lockreview: --tree '/nonexistent/linux' is not a directory\n(see 'lockreview review --help')\n"],

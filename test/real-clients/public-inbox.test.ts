@@ -2,9 +2,7 @@
 // and we review the t.mbox.gz a user downloads from it. Skips — saying why —
 // when public-inbox is not installed (.ci/run apt-installs it) or will not start.
 import { afterAll, describe, expect, test } from "@jest/globals";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createReadStream, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { splitMbox } from "../../src/ingest/mbox.js";
@@ -12,72 +10,24 @@ import type { Patch } from "../../src/model/patch.js";
 import { ReviewSchema } from "../../src/model/review.js";
 import { cli, fakeReviewer } from "../cli/helpers.js";
 import { fx } from "../ingest/helpers.js";
+import { createInbox, deliver, type Inbox, missingTools, serve, stopInbox } from "./helpers.js";
 
-const TOOLS = ["public-inbox-init", "public-inbox-mda", "public-inbox-httpd", "git"];
-const missing = TOOLS.filter((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0);
+const missing = missingTools();
 if (missing.length) console.log(`[skip] public-inbox real-client test: not installed: ${missing.join(", ")} (apt-get install public-inbox)`);
 
 const COVER = "20250113-demo-v2-0@example.org";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return true;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  return false;
-}
-
-interface Server {
-  dir: string;
-  base: string;
-  httpd?: ChildProcess;
-}
-
 /** Create an inbox, deliver the fixture series, start httpd. Throws with the reason. */
-async function startInbox(srv: Server): Promise<void> {
-  const env = { ...process.env, HOME: srv.dir, PI_CONFIG: join(srv.dir, "config") };
-  const sh = (cmd: string, args: string[], input?: Buffer) => {
-    const r = spawnSync(cmd, args, { env: { ...env, ORIGINAL_RECIPIENT: "test@example.org" }, input, encoding: "buffer" });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr?.toString() || r.error?.message}`);
-  };
-  sh("public-inbox-init", ["-V2", "-L", "basic", "test", join(srv.dir, "inbox"), "http://127.0.0.1/test", "test@example.org"]);
-  // No spamc here: deliver without a spam check.
-  sh("git", ["config", "-f", join(srv.dir, "config"), "publicinboxmda.spamcheck", "none"]);
+async function startInbox(srv: Inbox): Promise<void> {
+  Object.assign(srv, createInbox(srv.dir));
   // Deliver each message of our fixture series as an MTA would.
-  for await (const m of splitMbox(createReadStream(fx("series.mboxrd")))) sh("public-inbox-mda", ["--no-precheck"], m.raw);
-  const port = await freePort();
-  srv.base = `http://127.0.0.1:${port}`;
-  // -W0: one process, no workers, so killing it by pid stops everything.
-  srv.httpd = spawn("public-inbox-httpd", ["-W0", "-l", srv.base], { env, stdio: "ignore" });
-  if (!(await waitFor(`${srv.base}/test/`, 15000))) throw new Error("public-inbox-httpd did not answer within 15 s");
-}
-
-function stopInbox(srv: Server): void {
-  if (srv.httpd?.pid) srv.httpd.kill("SIGTERM");
-  rmSync(srv.dir, { recursive: true, force: true });
+  for await (const m of splitMbox(createReadStream(fx("series.mboxrd")))) deliver(srv, m.raw);
+  await serve(srv);
 }
 
 // Set up before the suite is declared, so a failure can skip it (jest has no
 // run-time skip): the reason is printed, the test shows as skipped.
-const srv: Server = { dir: "", base: "" };
+const srv: Inbox = { dir: "", base: "", name: "test", address: "test@example.org" };
 let problem = missing.length ? `not installed: ${missing.join(", ")}` : "";
 if (!problem) {
   srv.dir = mkdtempSync(join(tmpdir(), "lockreview-pi-"));
