@@ -94,6 +94,7 @@ export function mboxrdEntry(r: RenderedReply): string {
 export function replyFileName(n: number, title: string): string {
   let slug = title
     .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "") // ü → u, not u-
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/[-.]*-[-.]*/g, "-")
     .replace(/\.{2,}/g, ".")

@@ -399,7 +399,7 @@ export function composeReply(report: PatchReport, patch: Patch, details: DiffRes
     body.push("");
   }
   if (loose.length) {
-    if (groups.length) body.push("[ ... ]", "");
+    body.push(...(groups.length ? ["[ ... ]", ""] : [""]));
     for (const it of loose) {
       const f = it.finding;
       body.push(...wrap(`In ${f.file}${f.function ? `, ${f.function}()` : ""} (line ${f.line}), which this patch does not show:`), "");
