@@ -94,7 +94,7 @@ export function sarifRules(docsUrl?: string) {
       shortDescription: { text: r.meta.title },
       fullDescription: { text: r.meta.description },
       helpUri: new URL(r.meta.docs, base).href,
-      ...(doc ? { help: { text: doc, markdown: doc } } : {}),
+      help: { text: `${r.meta.description} Fix: ${r.meta.fix} Documentation: ${r.meta.docs}.`, ...(doc ? { markdown: doc } : {}) },
       defaultConfiguration: { level: r.meta.defaultSeverity },
       properties: {
         tags: ["concurrency", "deadlock", "linux-kernel"],
