@@ -93,7 +93,8 @@ export function emailOptions(a: EmailArgs, env: NodeJS.ProcessEnv, format: strin
   const docsUrl = a.docsUrl ?? env["LOCKREVIEW_DOCS_URL"];
   const docs = docsUrl ? { docsUrl: checkUrl(docsUrl, "--docs-url", ["https:", "http:", "file:"]) } : {};
   if (format !== "email") return docs;
-  const from = checkFrom(a.from ?? env["LOCKREVIEW_FROM"] ?? env["EMAIL"] ?? DEFAULT_FROM);
+  const given = a.from ?? env["LOCKREVIEW_FROM"] ?? env["EMAIL"];
+  const from = checkFrom(given ?? DEFAULT_FROM);
   const epoch = Number(env["SOURCE_DATE_EPOCH"]);
   const date = env["SOURCE_DATE_EPOCH"] && Number.isFinite(epoch) ? new Date(epoch * 1000) : new Date();
   const reportTo = a.reportTo ?? env["LOCKREVIEW_REPORT_TO"];
@@ -102,6 +103,8 @@ export function emailOptions(a: EmailArgs, env: NodeJS.ProcessEnv, format: strin
     const smtp = a.smtp ?? env["LOCKREVIEW_SMTP"];
     if (smtp !== undefined) checkUrl(smtp, "--smtp", ["smtp:", "smtps:"]);
     if (a.yes && !a.dryRun && !smtp) throw new UsageError("--send --yes needs --smtp URL (or LOCKREVIEW_SMTP)", HINT);
+    // Mail from lockreview@localhost is refused or lost; a real sender is one a human answers.
+    if (a.yes && !a.dryRun && given === undefined) throw new UsageError("--send --yes needs --from ADDR (or LOCKREVIEW_FROM or EMAIL): replies would come from lockreview@localhost", HINT);
     sender = cliSender({ ...(smtp ? { smtp } : {}), yes: a.yes, dryRun: a.dryRun });
   }
   return {

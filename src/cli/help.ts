@@ -62,7 +62,7 @@ mailbox on stdout; threaded to the patch, To its author, Cc its To and Cc):
       --send           send through --smtp URL (or $LOCKREVIEW_SMTP):
                        a dry run that lists each reply unless --yes is given
       --smtp URL       smtp://[user:pass@]host[:port] or smtps://...
-      --yes            really send (with --send)
+      --yes            really send (with --send; needs --from or $LOCKREVIEW_FROM)
       --dry-run        never send, even with --yes
       --report-to URL  where false positives are reported (reply footer)
       --docs-url URL   base URL of lockreview's docs (SARIF helpUri, footer)

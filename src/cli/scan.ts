@@ -87,7 +87,7 @@ export const scanCommand: Command = {
     }
     const quiet = !!v.quiet;
     const progress = new Progress(io.stderr, !v["no-progress"] && !quiet && !!io.stderr.isTTY, io.now);
-    const fmt = FORMATTERS[format]!({ write: (s) => io.stdout.write(s), quiet, toolVersion: VERSION, mode: "scan" });
+    const fmt = FORMATTERS[format]!({ write: (s) => io.stdout.write(s), warn: (s) => io.stderr.write(s), quiet, toolVersion: VERSION, mode: "scan" });
     let files = 0;
     const result = await scanPaths(parsed.positionals, {
       showNotes: !!v["show-notes"],

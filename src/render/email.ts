@@ -70,6 +70,10 @@ export function emailFormatter(opts: FormatterOptions): Formatter {
       warn(`${err.source}: error: ${err.message}\n`);
     },
     async end(s) {
+      if (opts.mode === "scan") {
+        warn("lockreview: --format email replies to patches; `scan` has none (use `lockreview review`)\n");
+        return;
+      }
       if (e.sender) opts.write(await e.sender.end());
       if (!opts.quiet) warn(`${n} ${n === 1 ? "reply" : "replies"} for ${s.reviewed} reviewed patch${s.reviewed === 1 ? "" : "es"}\n`);
     },

@@ -273,15 +273,15 @@ describe("--send: default-safe, through SMTP", () => {
     const smtp = await startSmtpStub();
     const dir = mkdtempSync(join(tmpdir(), "lockreview-send-"));
     try {
-      const r = await cli(["review", "--tree", TREE, "--format", "email", "--send", "--yes", "--smtp", smtp.url, "--reply-dir", dir, THREAD], { env: ENV });
+      const r = await cli(["review", "--tree", TREE, "--format", "email", "--send", "--yes", "--from", "Review Bot <bot@example.org>", "--smtp", smtp.url, "--reply-dir", dir, THREAD], { env: ENV });
       expect(r.err).toBe("4 replies for 4 reviewed patches\n");
       expect(r.code).toBe(1);
       expect(smtp.received).toHaveLength(4);
-      expect(r.out).toMatch(/^sent <lockreview\.[0-9a-f]{20}@localhost> \(250 2\.0\.0 queued\)\n/m);
+      expect(r.out).toMatch(/^sent <lockreview\.[0-9a-f]{20}@example\.org> \(250 2\.0\.0 queued\)\n/m);
       expect(r.out).toContain(`4 sent through ${smtp.url}\n`);
       const files = readdirSync(dir).sort();
       for (const [i, m] of smtp.received.entries()) {
-        expect(m.from).toBe("lockreview@localhost");
+        expect(m.from).toBe("bot@example.org");
         expect(m.to).toEqual(["ada@example.org", "linux-block@lists.example.org", "jens@example.org", "bob@example.org"]);
         const mail = await simpleParser(m.data);
         expect(mail.inReplyTo).toBe(PATCH(i + 1));
@@ -298,9 +298,9 @@ describe("--send: default-safe, through SMTP", () => {
     const smtp = await startSmtpStub();
     const url = smtp.url;
     await smtp.close(); // nothing listens on the port now
-    const r = await cli(["review", "--tree", TREE, "--format", "email", "--send", "--yes", "--smtp", url, THREAD], { env: ENV });
+    const r = await cli(["review", "--tree", TREE, "--format", "email", "--send", "--yes", "--smtp", url, THREAD], { env: { ...ENV, LOCKREVIEW_FROM: "bot@example.org" } });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(new RegExp(`^lockreview: sending <lockreview\\.[0-9a-f]{20}@localhost> through ${url.replace(/\./g, "\\.")} failed: .*ECONNREFUSED`));
+    expect(r.err).toMatch(new RegExp(`^lockreview: sending <lockreview\\.[0-9a-f]{20}@example\\.org> through ${url.replace(/\./g, "\\.")} failed: .*ECONNREFUSED`));
     expect(r.err).not.toContain("    at ");
   });
 
@@ -313,7 +313,7 @@ describe("--send: default-safe, through SMTP", () => {
       const parsed = await parseMbox(m.out);
       expect(parsed).toHaveLength(1);
       expect(parsed[0]!.mail.inReplyTo).toBeUndefined();
-      const s = await cli(["review", "--format", "email", "--send", "--yes", "--smtp", smtp.url, series], { env: ENV });
+      const s = await cli(["review", "--format", "email", "--send", "--yes", "--smtp", smtp.url, series], { env: { ...ENV, EMAIL: "ada@example.org" } });
       expect(s.out).toContain("not sent: <lockreview.");
       expect(s.out).toContain("0 sent through");
       expect(smtp.received).toHaveLength(0);
@@ -342,8 +342,16 @@ describe("usage errors", () => {
     expect(b.err).toMatch(/^lockreview: --smtp must be a smtp:\/\/ or smtps:\/\/ URL/);
     const c = await cli(["review", "--format", "email", "--send", "--yes", THREAD]);
     expect(c.err).toMatch(/^lockreview: --send --yes needs --smtp URL/);
-    for (const r of [a, b, c]) expect(r.code).toBe(2);
+    const d = await cli(["review", "--format", "email", "--send", "--yes", "--smtp", "smtp://127.0.0.1:1", THREAD]);
+    expect(d.err).toMatch(/^lockreview: --send --yes needs --from ADDR/);
+    for (const r of [a, b, c, d]) expect(r.code).toBe(2);
   });
+});
+
+test("scan has no patches to reply to: it says so, and writes nothing on stdout", async () => {
+  const r = await cli(["scan", "--format", "email", join(ROOT, "test", "fixtures", "scan", "ydev.c")]);
+  expect(r.out).toBe("");
+  expect(r.err).toBe("lockreview: --format email replies to patches; `scan` has none (use `lockreview review`)\n");
 });
 
 // git's own mail reader: a reply must never look like a patch to `git am`.
