@@ -7,6 +7,7 @@
 //   --yes, --dry-run   really send / never send
 //   --report-to WHERE  where false positives are reported (LOCKREVIEW_REPORT_TO), in the footer
 //   --docs-url URL     base URL of lockreview's docs (LOCKREVIEW_DOCS_URL): SARIF helpUri, reply footer
+import { mkdirSync } from "node:fs";
 import { DEFAULT_FROM, type EmailOptions } from "../render/email.js";
 import type { FormatterOptions } from "../render/formatter.js";
 import { parseAddress } from "../render/reply.js";
@@ -98,6 +99,13 @@ export function emailOptions(a: EmailArgs, env: NodeJS.ProcessEnv, format: strin
   const epoch = Number(env["SOURCE_DATE_EPOCH"]);
   const date = env["SOURCE_DATE_EPOCH"] && Number.isFinite(epoch) ? new Date(epoch * 1000) : new Date();
   const reportTo = a.reportTo ?? env["LOCKREVIEW_REPORT_TO"];
+  if (a.replyDir) {
+    try {
+      mkdirSync(a.replyDir, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--reply-dir '${a.replyDir}' cannot be created: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, HINT);
+    }
+  }
   let sender: EmailOptions["sender"];
   if (a.send) {
     const smtp = a.smtp ?? env["LOCKREVIEW_SMTP"];

@@ -342,6 +342,9 @@ describe("usage errors", () => {
     expect(b.err).toMatch(/^lockreview: --smtp must be a smtp:\/\/ or smtps:\/\/ URL/);
     const c = await cli(["review", "--format", "email", "--send", "--yes", THREAD]);
     expect(c.err).toMatch(/^lockreview: --send --yes needs --smtp URL/);
+    const e = await cli(["review", "--format", "email", "--reply-dir", join(THREAD, "sub"), THREAD]);
+    expect(e.err).toMatch(/^lockreview: --reply-dir '.*zdev-v1\.mbox\/sub' cannot be created: ENOTDIR\n/);
+    expect(e.code).toBe(2);
     const d = await cli(["review", "--format", "email", "--send", "--yes", "--smtp", "smtp://127.0.0.1:1", THREAD]);
     expect(d.err).toMatch(/^lockreview: --send --yes needs --from ADDR/);
     for (const r of [a, b, c, d]) expect(r.code).toBe(2);

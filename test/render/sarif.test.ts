@@ -29,7 +29,6 @@ function valid(doc: unknown): void {
   if (!ok) throw new Error(`SARIF does not validate: ${JSON.stringify(validate.errors, null, 2)}`);
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 let sarif: any;
 let json: Review;
 beforeAll(async () => {
