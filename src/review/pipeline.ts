@@ -104,6 +104,11 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       }
       for (const e of ctx.errors) errors.push({ source: patch.source, message: e });
       if (!ctx.changed.length) return { report, errors, details: [] };
+      // Hunks that mention no kernel API of the table (no lock, wait, work,
+      // free, guard…) cannot give any rule a fact: skip the parse.
+      if (ctx.kind === "hunks" && !ctx.changed.some((c) => [c.pre, c.post].some((v) => v && kernel.mentionsAny(v.text)))) {
+        return { report, errors, details: [] };
+      }
 
       const pre = await program(ctx, "pre");
       const post = await program(ctx, "post");
