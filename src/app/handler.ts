@@ -110,12 +110,12 @@ export function createPullRequestHandler(opts: HandlerOptions = {}) {
       if (!seen.deliveries.add(evt.id)) return skip(log, "this delivery was already handled");
       const key = `${payload.repository.id}/${pull.number}/${sha}`;
       if (seen.reviewed.has(key)) return skip(log, "this head was already reviewed");
-      if (seen.running.has(key)) return skip(log, "a review of this head is already running");
-      const loaded = await loadAppConfig(() => evt.loadConfig());
-      const settings = appSettings(loaded.config);
-      if (pull.draft && !settings.drafts) return skip(log, "draft pull request (set github.drafts: true to review drafts)");
-      seen.running.add(key);
+      // Claimed before the first await: deliveries for one head that arrive together run once.
+      if (!seen.running.add(key)) return skip(log, "a review of this head is already running");
       try {
+        const loaded = await loadAppConfig(() => evt.loadConfig());
+        const settings = appSettings(loaded.config);
+        if (pull.draft && !settings.drafts) return skip(log, "draft pull request (set github.drafts: true to review drafts)");
         const api = pullRequestApi(evt.octokit, { owner: payload.repository.owner.login, repo: payload.repository.name, number: pull.number }, AbortSignal.timeout(budgetMs));
         const outcome = await run({ api, log, sha, pr, payload, config: loaded.config, configSource: loaded.source, configProblems: loaded.problems, settings, started: clock.now() });
         if (outcome.status === "reviewed" || (outcome.status === "skipped" && /already reviewed/.test(outcome.reason))) seen.reviewed.add(key);

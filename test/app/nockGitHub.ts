@@ -39,6 +39,8 @@ export interface MockOptions {
   token?: boolean;
   repo?: string;
   number?: number;
+  /** Replies to the first file listing before the real one (e.g. a secondary rate limit). */
+  filesFirst?: { status: number; body: unknown; headers?: Record<string, string> }[];
 }
 
 /** Directory listing of a tree (files only). */
@@ -65,6 +67,7 @@ export function mockGitHub(o: MockOptions): { scope: nock.Scope; sent: Sent; fil
   }
   scope.get(`/repos/${full}/commits/${o.headSha}/check-runs`).query(true).reply(200, { total_count: (o.checkRuns ?? []).length, check_runs: o.checkRuns ?? [] });
   scope.post(`/repos/${full}/check-runs`, (b) => (sent.checkCreate.push(b), true)).optionally().reply(201, { id: CHECK_ID });
+  for (const r of o.filesFirst ?? []) scope.get(`/repos/${full}/pulls/${number}/files`).query({ per_page: 100 }).reply(r.status, r.body as any, r.headers);
   scope.get(`/repos/${full}/pulls/${number}/files`).query({ per_page: 100 }).optionally().reply(200, files);
   const dirs = new Set(Object.keys(o.head).map((p) => p.slice(0, p.lastIndexOf("/"))));
   for (const d of dirs) scope.get(`/repos/${full}/contents/${encodeURIComponent(d)}`).query({ ref: o.headSha }).optionally().reply(200, listing(o.head, d));
