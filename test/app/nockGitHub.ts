@@ -14,6 +14,7 @@ export interface Sent {
   checkUpdates: any[];
   reviews: any[];
   fileComments: any[];
+  dismissals: { id: number; body: any }[];
   graphql: any[];
   requests: string[];
 }
@@ -55,7 +56,7 @@ export function mockGitHub(o: MockOptions): { scope: nock.Scope; sent: Sent; fil
   const number = o.number ?? NUMBER;
   const full = `${OWNER}/${repo}`;
   const files = o.files ?? prFiles(o.base, o.head);
-  const sent: Sent = { checkCreate: [], checkUpdates: [], reviews: [], fileComments: [], graphql: [], requests: [] };
+  const sent: Sent = { checkCreate: [], checkUpdates: [], reviews: [], fileComments: [], dismissals: [], graphql: [], requests: [] };
   const scope = nock(API);
   scope.on("request", (req: any) => sent.requests.push(`${req.method} ${req.path}`));
   if (o.token !== false) scope.post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: "ghs_test_token", expires_at: new Date(Date.now() + 3600e3).toISOString() });
@@ -81,6 +82,9 @@ export function mockGitHub(o: MockOptions): { scope: nock.Scope; sent: Sent; fil
   scope.get(`/repos/${full}/pulls/${number}/comments`).query({ per_page: 100 }).optionally().reply(200, o.comments ?? []);
   scope.post(`/repos/${full}/pulls/${number}/reviews`, (b) => (sent.reviews.push(b), true)).optionally().times(5).reply(200, { id: 99 });
   scope.post(`/repos/${full}/pulls/${number}/comments`, (b) => (sent.fileComments.push(b), true)).optionally().times(30).reply(201, { id: 100 });
+  for (const r of o.reviews ?? []) {
+    scope.put(`/repos/${full}/pulls/${number}/reviews/${r.id}/dismissals`, (b) => (sent.dismissals.push({ id: r.id, body: b }), true)).optionally().reply(200, { id: r.id, state: "DISMISSED" });
+  }
   scope.patch(`/repos/${full}/check-runs/${CHECK_ID}`, (b) => (sent.checkUpdates.push(b), true)).optionally().times(100).reply(200, { id: CHECK_ID });
   scope
     .post("/graphql", (b) => (sent.graphql.push(b), true))

@@ -81,6 +81,14 @@ describe("pull_request.synchronize", () => {
     expect(sent.requests.some((r) => r.startsWith("DELETE"))).toBe(false);
   });
 
+  test("with request-changes, the app's earlier 'changes requested' review is dismissed once no error is left", async () => {
+    const { probot, reviews, comments } = await openWithBug();
+    const requested = reviews.map((r) => ({ ...r, state: "CHANGES_REQUESTED" }));
+    const { sent } = mockGitHub({ base: xdevBase(), head: xdevFixed(), headSha: HEAD2, reviews: requested, comments, token: false, config: "github:\n  request-changes: true\n" });
+    await probot.receive({ id: "sync-5", name: "pull_request", payload: prPayload("synchronize", { head: HEAD2, base: BASE }) as any });
+    expect(sent.dismissals).toEqual([{ id: 9, body: { message: `lockreview: no errors remain at ${HEAD2.slice(0, 7)}.` } }]);
+  });
+
   test("a result for a head that moved during the analysis is dropped", async () => {
     const { sent } = mockGitHub({ base: xdevBase(), head: xdevBad(), headSha: HEAD1, headNow: HEAD2 });
     await makeProbot().receive({ id: "moved-1", name: "pull_request", payload: prPayload("synchronize", { head: HEAD1, base: BASE }) as any });
