@@ -241,7 +241,7 @@ export async function gatherContext(src: ContentSource, files: PrFile[], opts: G
   const entryOf = (path: string) => listings.get(dirOf(path))?.find((e) => e.path === path || e.name === posix.basename(path));
 
   const read = async (path: string, sha: string, size: number | undefined): Promise<{ text: string | null; why?: string }> => {
-    const key = `${sha}`;
+    const key = sha;
     const cached = opts.cache?.get(key);
     if (cached !== undefined) return { text: cached };
     if (overBudget()) return { text: null, why: "the time budget for fetching files was spent" };
@@ -252,6 +252,7 @@ export async function gatherContext(src: ContentSource, files: PrFile[], opts: G
     budgetBytes -= size ?? 0;
     try {
       const buf = await src.getBlob(sha);
+      if (size === undefined) budgetBytes -= buf.length;
       stats.blobs++;
       stats.bytes += buf.length;
       const text = blobText(buf);

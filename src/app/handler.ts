@@ -119,6 +119,8 @@ export function createPullRequestHandler(opts: HandlerOptions = {}) {
         const api = pullRequestApi(evt.octokit, { owner: payload.repository.owner.login, repo: payload.repository.name, number: pull.number }, AbortSignal.timeout(budgetMs));
         const outcome = await run({ api, log, sha, pr, payload, config: loaded.config, configSource: loaded.source, configProblems: loaded.problems, settings, started: clock.now() });
         if (outcome.status === "reviewed" || (outcome.status === "skipped" && /already reviewed/.test(outcome.reason))) seen.reviewed.add(key);
+        // Nothing was posted: GitHub's "Redeliver" of this delivery must retry it.
+        if (outcome.status === "failed") seen.deliveries.delete(evt.id);
         log.info({ outcome }, `lockreview: ${outcome.status}`);
         return outcome;
       } finally {

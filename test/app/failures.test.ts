@@ -41,12 +41,19 @@ describe("API errors", () => {
     scope.post(`/repos/${FULL}/check-runs`).reply(201, { id: 7 });
     scope.get(`/repos/${FULL}/pulls/${NUMBER}/files`).query(true).reply(500, { message: "Server Error" });
     scope.patch(`/repos/${FULL}/check-runs/7`, (b) => (updates.push(b), true)).reply(200, {});
-    await expect(makeProbot().receive({ id: "e-2", name: "pull_request", payload: opened() })).resolves.toBeUndefined();
+    const probot = makeProbot();
+    await expect(probot.receive({ id: "e-2", name: "pull_request", payload: opened() })).resolves.toBeUndefined();
     expect(scope.pendingMocks()).toEqual([]);
     expect(updates).toEqual([
       expect.objectContaining({ status: "completed", conclusion: "neutral", external_id: "lockreview:v1:failed", output: expect.objectContaining({ title: "lockreview could not review this pull request" }) }),
     ]);
     expect(updates[0].output.summary).toContain("While listing the pull request's files: HTTP 500");
+
+    // GitHub's "Redeliver" of the failed delivery retries it.
+    nock.cleanAll();
+    const { sent } = mockGitHub({ base: xdevBase(), head: xdevBad(), headSha: HEAD1, token: false });
+    await probot.receive({ id: "e-2", name: "pull_request", payload: opened() });
+    expect(sent.reviews).toHaveLength(1);
   });
 
   test("without permission to create check runs, the review is still posted", async () => {
