@@ -150,7 +150,8 @@ interface ThreadsPage {
 }
 
 type Params = Record<string, unknown>;
-/* eslint-disable @typescript-eslint/no-explicit-any -- response shapes are narrowed to the interfaces above */
+// Untyped on purpose: the responses are narrowed to the interfaces above, and
+// the generated route types reject the `request: { signal }` option.
 type Request = (route: string, params: Params) => Promise<{ data: any }>;
 type Paginate = ((route: string, params: Params) => Promise<any[]>) & { iterator: (route: string, params: Params) => AsyncIterable<{ data: any[] }> };
 
