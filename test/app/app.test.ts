@@ -40,7 +40,7 @@ describe("pull_request.opened", () => {
     expect(body).toContain("```text\n Possible unsafe locking scenario:");
     expect(body).toContain("*** DEADLOCK ***");
     expect(body).toContain("**Fix:**");
-    expect(body).toContain("[syzbot 0fe7752e52337864d29b");
+    expect(body).toContain("syzbot 0fe7752e52337864d29b");
     expect(body).toContain("confidence: high");
     expect(body).toContain("context: whole files and the driver's other files at");
     expect(markersIn(body)).toEqual([{ rule: "lock-across-del-gendisk", fp: expect.stringMatching(/^[0-9a-f]{16}$/) }]);
