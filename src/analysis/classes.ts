@@ -106,6 +106,27 @@ export class TypeEnv {
     return { cls: expr, expr, typed: false };
   }
 
+  /** Type (struct name) of the object an access path denotes, when known. */
+  typeOfPath(path: AccessPath, fn: CFunction | null): string | null {
+    let t = this.varType(path.root, fn).type;
+    for (const f of path.fields) {
+      if (!t) return null;
+      t = this.fieldType(t.name, f).type;
+    }
+    return t?.name ?? null;
+  }
+
+  /**
+   * Class of an object used as a whole (a notifier chain head, an iommu
+   * group): its struct type when known, so `group->iommu_group` and a
+   * parameter `struct iommu_group *g` name the same chain.
+   */
+  objectClass(arg: Arg, fn: CFunction | null): string {
+    const t = arg.path ? this.typeOfPath(arg.path, fn) : null;
+    if (t && !/^(int|long|unsigned|void|char|bool)$/.test(t)) return t;
+    return this.classOfArg(arg, fn).cls;
+  }
+
   /**
    * Class of a work item: `&dev->dwork.work` and `&dev->dwork` name the same
    * item (delayed_work embeds its work_struct), so a trailing `.work` after

@@ -57,6 +57,8 @@ export interface Acquire {
   /** Only reached when these parameters are zero / nonzero. */
   when: ParamCond[];
   conditional: boolean;
+  /** A trylock: never waits, so it is never the waiting half of a deadlock. */
+  nonblocking?: boolean;
   /** For implicit/wait: true when taken and released inside the call (not held after). */
   transient: boolean;
 }

@@ -1,6 +1,6 @@
 // The lock-order graph, lockdep-style: nodes are lock classes and wait
 // pseudo-locks (`wq:<workqueue>`, `work:<fn>`, `kthread:<fn>`,
-// `kernfs:active`, `notifier:<chain>`); an edge A → B means B was taken
+// `kernfs:<device|class|driver|kobj>`, `notifier:<chain>`); an edge A → B means B was taken
 // (or waited for) while A was held. Edges carry the call path that made
 // them; a cycle is a possible deadlock, returned as a chain ready to print
 // as lockdep's CPU0/CPU1 scenario.
@@ -36,6 +36,8 @@ export interface EdgeEvidence {
   lastRef: boolean;
   /** …and that put is in a callee below `function` (not in `function` itself). */
   lastRefBelow?: boolean;
+  /** Other locks held on every path at this point (a common outer lock serialises a cycle). */
+  gate?: string[];
 }
 
 export interface Cycle {

@@ -121,13 +121,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
   const storedCallbacks: { structType: string; field: string; fn: string; file: string; line: number }[] = [];
   const queuedOn = new Map<string, Set<string>>(); // work item class → wq classes
 
-  const objectClass = (arg: Arg, fn: CFunction | null): string => {
-    if (arg.path && arg.path.fields.length === 0 && fn) {
-      const vt = types.varType(arg.path.root, fn);
-      if ((vt.scope === "param" || vt.scope === "local") && vt.type) return vt.type.name;
-    }
-    return types.classOfArg(arg, fn).cls;
-  };
+  const objectClass = (arg: Arg, fn: CFunction | null): string => types.objectClass(arg, fn);
 
   for (const f of files) {
     for (const c of f.model.topCalls) {
@@ -181,6 +175,39 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
         }
       });
     }
+  }
+  // Who completes which completion, and which work functions reach those
+  // calls: "queue a work, wait for the completion it signals" is a flush.
+  const signalers = new Map<string, Set<string>>();
+  const callees = new Map<string, Set<string>>();
+  for (const { fn } of fnsByName.values()) {
+    const out = new Set<string>();
+    forEachStmt(fn.body, (s) => {
+      for (const c of allCalls(s)) {
+        if (!c.indirect && fnsByName.has(c.name)) out.add(c.name);
+        for (const cs of kernel.rows("completionSignal", c.name)) {
+          const a = c.args[cs.arg];
+          if (!a) continue;
+          const cls = types.classOfArg(a, fn).cls;
+          const set = signalers.get(cls) ?? new Set<string>();
+          set.add(fn.name);
+          signalers.set(cls, set);
+        }
+      }
+    });
+    callees.set(fn.name, out);
+  }
+  const reach = (from: string): Set<string> => {
+    const seen = new Set([from]);
+    const stack = [from];
+    while (stack.length) for (const n of callees.get(stack.pop()!) ?? []) if (!seen.has(n)) (seen.add(n), stack.push(n));
+    return seen;
+  };
+  const completersOf = new Map<string, string[]>();
+  const workFnNames = new Set([...workBindings.values()].flat().map((b) => b.fn));
+  for (const w of workFnNames) {
+    const r = reach(w);
+    for (const [cls, fns] of signalers) if ([...fns].some((f) => r.has(f))) completersOf.set(cls, [...(completersOf.get(cls) ?? []), w]);
   }
   const workQueues = new Map<string, Set<string>>();
   for (const [item, list] of workBindings) {
@@ -241,7 +268,9 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
       for (const fnName of a.fns) {
         const info = fnsByName.get(fnName);
         if (!info) continue;
-        for (const cb of kernel.callbacksFor("device_attribute", fnName.endsWith("_store") ? "store" : "show")) {
+        // The macro says what the attribute hangs on: CLASS_ATTR_* → class, DRIVER_ATTR_* → driver …
+        const struct = /^CLASS_/.test(a.macro) ? "class_attribute" : /^(DRIVER|BUS)_/.test(a.macro) ? "driver_attribute" : /^(KOBJ_|__ATTR)/.test(a.macro) ? "kobj_attribute" : "device_attribute";
+        for (const cb of kernel.callbacksFor(struct, fnName.endsWith("_store") ? "store" : "show")) {
           addEntry(fnName, { kind: cb.context, holds: holdsOf(cb, fnName, info.fn.line, []), source: `${a.macro}(${a.name})`, note: cb.note, inferred: false, caller: cb.caller });
         }
       }
@@ -328,6 +357,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     workFns: (item: string) => (workBindings.get(item) ?? []).map((b) => b.fn),
     kthreadFn: (t: string) => kthreadFns.get(t),
     isDefined,
+    completers: (cls: string) => completersOf.get(cls) ?? [],
     refDrop: (n: string) => {
       const row = kernel.first("refDrop", n);
       if (row) return row.last;
@@ -366,20 +396,26 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     }
     const addEdges = (
       heldSetsAt: Held[][],
-      to: { cls: string; expr?: string; mode?: "read" | "write"; how: "lock" | "implicit" | "wait"; api: string; note?: string; conditional: boolean; partial: boolean; notUnder?: string[]; lastRef: boolean; lastRefBelow?: boolean },
+      to: { cls: string; expr?: string; mode?: "read" | "write"; how: "lock" | "implicit" | "wait"; api: string; note?: string; conditional: boolean; partial: boolean; notUnder?: string[]; lastRef: boolean; lastRefBelow?: boolean; nonblocking?: boolean },
       line: number,
       path: Step[],
     ) => {
+      // A trylock never waits: lockdep records no dependency for it, nor do we.
+      if (to.nonblocking) return;
       const union = new Map<string, Held>();
       for (const set of heldSetsAt) for (const h of set) if (h.kind !== "resource" && !union.has(h.cls) && !to.notUnder?.includes(h.cls)) union.set(h.cls, h);
       for (const h of union.values()) {
         if (h.cls === to.cls && to.how === "lock" && h.line === line) continue;
         if (h.mode === "read" && to.mode === "read" && h.cls === to.cls) continue; // recursive read
         const allPaths = heldSetsAt.every((set) => set.some((x) => x.cls === h.cls));
+        const gate = heldSetsAt.length
+          ? [...new Set(heldSetsAt[0].map((x) => x.cls))].filter((g) => g !== h.cls && g !== to.cls && !g.startsWith("alloc:") && heldSetsAt.every((set) => set.some((x) => x.cls === g)))
+          : [];
         graph.add({
           from: h.cls, to: to.cls, function: name, file: facts.file, line, holder: h, path, allPaths,
           conditional: !!h.conditional || to.conditional, how: to.how, api: to.api, note: to.note, toMode: to.mode, toExpr: to.expr, context,
           partial: facts.partial || to.partial, lastRef: to.lastRef, lastRefBelow: to.lastRefBelow,
+          ...(gate.length ? { gate } : {}),
         });
       }
     };

@@ -31,6 +31,8 @@ export interface Effect {
   lastRef: boolean;
   /** Only reached when this function's parameters have these values. */
   when: ParamCond[];
+  /** A trylock: adds no lock-order dependency. */
+  nonblocking?: boolean;
 }
 
 /** A lock released below that was not taken below: the caller must hold it. */
@@ -131,6 +133,7 @@ export function summarise(
     add({
       cls: a.cls, expr: a.expr, typed: a.typed, mode: a.mode, how: a.how, api: a.api, note: a.note, conditional: a.conditional, transient: a.transient,
       path: [{ file: a.file, line: a.line, function: fn.name, note: describeAcquire(a) }], partial: facts.partial, notUnder: a.dropped, lastRef: a.lastRef, when: a.when,
+      ...(a.nonblocking ? { nonblocking: true } : {}),
     });
   }
   const drops: Drop[] = [];

@@ -43,6 +43,8 @@ export interface WalkEnv {
   isDefined(name: string): boolean;
   /** A put whose result tells "last reference" (table row, or a driver wrapper returning one). */
   refDrop(name: string): "zero" | "nonzero" | undefined;
+  /** Work functions that (directly or through calls) complete this completion class. */
+  completers(completionCls: string): string[];
 }
 
 interface Flow {
@@ -505,7 +507,7 @@ export class FunctionWalk {
     for (const imp of k.rows("implicit", c.name)) {
       for (const a of imp.acquires) {
         const lc: LockClass = { cls: a.lock, expr: a.lock, typed: true };
-        this.recordAcquire(lc, c, states, "implicit", a.mode, imp.note, false, true);
+        this.recordAcquire(lc, c, states, "implicit", a.mode, imp.note, !!imp.conditional, true);
       }
       for (const w of imp.waits) {
         for (const target of this.waitTargets(w, c)) {
@@ -540,7 +542,7 @@ export class FunctionWalk {
     for (const nr of k.rows("notifiers", c.name)) {
       const nb = c.args[nr.nbArg];
       const chainArg = nr.chainArg !== undefined ? c.args[nr.chainArg] : undefined;
-      const chain = nr.chain ?? (chainArg ? this.env.types.classOfArg(chainArg, this.fn).cls : "?");
+      const chain = nr.chain ?? (chainArg ? this.env.types.objectClass(chainArg, this.fn) : "?");
       this.facts.notifiers.push({
         file: this.fn.file, line: c.line, function: fnName, op: nr.op, chain, nb: nb ? this.env.types.classOfArg(nb, this.fn) : null, nbText: nb?.text ?? "", blocking: nr.blocking,
       });
@@ -616,10 +618,17 @@ export class FunctionWalk {
         return [{ ...t, cls: `kthread:${f ?? t.cls}` }];
       }
       case "kernfs":
-        return [{ cls: "kernfs:active", expr: arg?.text ?? "sysfs", typed: true }];
+        return [{ cls: `kernfs:${w.target ?? "device"}`, expr: arg?.text ?? "sysfs", typed: true }];
+      case "completion": {
+        // wait_for_completion(&x) where a work function does complete(&x):
+        // this function waits for that work (a driver's own flush).
+        if (!arg) return [];
+        const cc = this.env.types.classOfArg(arg, this.fn);
+        return this.env.completers(cc.cls).map((w) => ({ cls: `work:${w}`, expr: w, typed: cc.typed }));
+      }
       case "notifier-chain": {
-        const lc = arg ? this.env.types.classOfArg(arg, this.fn) : { cls: w.target ?? "?", expr: w.target ?? "?", typed: true };
-        return [{ ...lc, cls: `notifier:${lc.cls}` }];
+        const cls = arg ? this.env.types.objectClass(arg, this.fn) : (w.target ?? "?");
+        return [{ cls: `notifier:${cls}`, expr: arg?.text ?? cls, typed: true }];
       }
       default:
         return [];
@@ -633,17 +642,17 @@ export class FunctionWalk {
     return this.env.types.classOfArg(a, this.fn);
   }
 
-  private acquireFromCall(s: State, c: Call, row: { arg?: number; lock?: string; mode?: "read" | "write"; kind: string }, conditional: boolean): State {
+  private acquireFromCall(s: State, c: Call, row: { arg?: number; lock?: string; mode?: "read" | "write"; kind: string; nonblocking?: boolean }, conditional: boolean): State {
     const lc = this.lockOperand(c, row);
     const arg = row.arg !== undefined ? c.args[row.arg] : undefined;
-    return this.acquire(s, lc, c.line, c.name, row.mode, row.kind, "acquired", undefined, conditional, arg);
+    return this.acquire(s, lc, c.line, c.name, row.mode, row.kind, "acquired", undefined, conditional, arg, row.nonblocking);
   }
 
   private acquire(
     s: State, lc: LockClass, line: number, api: string, mode: "read" | "write" | undefined, kind: string,
-    origin: Held["origin"], scope: number | undefined, conditional: boolean, arg?: Arg,
+    origin: Held["origin"], scope: number | undefined, conditional: boolean, arg?: Arg, nonblocking?: boolean,
   ): State {
-    this.recordAcquire(lc, { name: api, args: arg ? [arg] : [], line }, [s], "lock", mode, undefined, conditional, false);
+    this.recordAcquire(lc, { name: api, args: arg ? [arg] : [], line }, [s], "lock", mode, undefined, conditional, false, nonblocking);
     if (arg) {
       const pr = paramRef(this.fn, arg);
       if (pr) this.paramRefs.set(lc.expr, pr);
@@ -662,7 +671,7 @@ export class FunctionWalk {
 
   private recordAcquire(
     lc: LockClass, c: Call, states: State[], how: "lock" | "implicit" | "wait", mode: "read" | "write" | undefined,
-    note: string | undefined, conditional: boolean, transient: boolean,
+    note: string | undefined, conditional: boolean, transient: boolean, nonblocking?: boolean,
   ): void {
     const sets = heldSets(states);
     const existing = this.facts.acquires.find((a) => a.line === c.line && a.cls === lc.cls && a.api === c.name);
@@ -676,6 +685,7 @@ export class FunctionWalk {
     this.facts.acquires.push({
       file: this.fn.file, line: c.line, function: this.fn.name, cls: lc.cls, expr: lc.expr, typed: lc.typed, mode, how, api: c.name, note,
       heldSets: sets, dropped: droppedOf(states), lastRef: onlyLastRef(states), when: this.paramConds(states), conditional, transient,
+      ...(nonblocking ? { nonblocking } : {}),
     });
   }
 

@@ -11,10 +11,11 @@ import type { Command } from "./commands.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { mainHelp } from "./help.js";
 import { type CliIO, defaultIO } from "./io.js";
+import { explainCommand } from "./explain.js";
 import { reviewCommand } from "./review.js";
 import { scanCommand } from "./scan.js";
 
-export const COMMANDS: readonly Command[] = [reviewCommand, scanCommand];
+export const COMMANDS: readonly Command[] = [reviewCommand, scanCommand, explainCommand];
 
 function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -88,19 +88,19 @@ export const scanCommand: Command = {
     const quiet = !!v.quiet;
     const progress = new Progress(io.stderr, !v["no-progress"] && !quiet && !!io.stderr.isTTY, io.now);
     const fmt = FORMATTERS[format]!({ write: (s) => io.stdout.write(s), warn: (s) => io.stderr.write(s), quiet, toolVersion: VERSION, mode: "scan" });
-    let files = 0;
+    const seenFiles = new Set<string>();
     const result = await scanPaths(parsed.positionals, {
       showNotes: !!v["show-notes"],
       all: !!v.all,
       onDriver: (group, done, total) => {
-        files += group.length;
-        progress.text(`scanned ${done} of ${total} drivers (${files} files)`);
+        for (const f of group) seenFiles.add(f); // a header may belong to several drivers
+        progress.text(`scanned ${done} of ${total} drivers (${seenFiles.size} files)`);
       },
     });
     progress.clear();
     const summary: RunSummary = {
       reviewed: 0, introduced: { error: 0, warning: 0, note: 0 }, fixed: 0, errors: result.errors.length,
-      messages: 0, covers: 0, replies: 0, other: 0, duplicates: 0, superseded: 0, scannedFiles: files,
+      messages: 0, covers: 0, replies: 0, other: 0, duplicates: 0, superseded: 0, scannedFiles: seenFiles.size,
     };
     const threshold = failOn === "none" ? Infinity : SEVERITY_RANK[failOn as Severity];
     let failed = false;

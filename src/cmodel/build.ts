@@ -225,7 +225,8 @@ class Builder {
       for (const c of x.namedChildren) visit(c);
     };
     visit(n);
-    return { calls: this.calls(n), test: this.test(n), assigns };
+    const text = n ? norm(n.text).replace(/^\((.*)\)$/, "$1") : undefined;
+    return { calls: this.calls(n), test: this.test(n), assigns, ...(text ? { text } : {}) };
   }
 
   // ---- statements --------------------------------------------------------

@@ -43,6 +43,8 @@ export interface Cond {
   test: Test;
   /** `(ret = f(…))` inside the condition. */
   assigns: { name: string; call: Call }[];
+  /** Source text without the outer parentheses (for explaining paths). */
+  text?: string;
 }
 
 export type Stmt =

@@ -18,7 +18,7 @@ export class KernelModel {
   constructor(data: KernelModelData) {
     this.data = data;
     const nameKeyed: (keyof KernelModelData)[] = [
-      "locks", "refDrop", "callUnderLock", "callsCallback", "implicit", "workInit", "workQueue", "wqAlloc", "kthreadCreate", "free", "objectAlloc", "notifiers", "moduleEntry",
+      "locks", "refDrop", "callUnderLock", "callsCallback", "implicit", "workInit", "workQueue", "wqAlloc", "kthreadCreate", "free", "objectAlloc", "completionSignal", "notifiers", "moduleEntry",
     ];
     for (const key of nameKeyed) {
       for (const row of data[key] as { names: string[] }[]) {
@@ -58,6 +58,17 @@ export class KernelModel {
 
   first<K extends keyof KernelModelData>(key: K, name: string): Row<K> | undefined {
     return this.rows(key, name)[0];
+  }
+
+  /**
+   * Does a text mention any API of the table? Without one, the analysis of
+   * that text can have no acquisition, wait, work or free: no rule can fire
+   * (used to skip hunks that cannot matter).
+   */
+  mentionsAny(text: string): boolean {
+    const re = /[A-Za-z_]\w*/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) if (this.byName.has(m[0]) || this.guards.has(m[0])) return true;
+    return false;
   }
 
   /** Is this name described by any row (so it is a kernel API, not a driver function)? */

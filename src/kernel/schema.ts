@@ -20,6 +20,8 @@ export const LockOpSchema = z
     when: z.enum(["zero", "nonzero"]).optional(),
     /** Reader side of a rwlock/rwsem (readers do not exclude each other). */
     mode: z.enum(["read", "write"]).optional(),
+    /** Never waits (trylock): like lockdep, it adds no lock-order dependency. */
+    nonblocking: z.boolean().default(false),
     kind: z.enum(["mutex", "spinlock", "rwsem", "rwlock", "semaphore", "other"]).default("mutex"),
     doc: z.string().optional(),
   })
@@ -56,7 +58,8 @@ export const ImplicitSchema = z.object({
   waits: z
     .array(
       z.object({
-        on: z.enum(["workqueue", "work", "kthread", "kernfs", "notifier-chain"]),
+        /** completion: waits for whichever work function signals it (inferred from the driver's code). */
+        on: z.enum(["workqueue", "work", "kthread", "kernfs", "notifier-chain", "completion"]),
         /** Argument naming the workqueue / work item / thread / object / chain. */
         arg: argIndex.optional(),
         /** A fixed target (flush_scheduled_work → the system workqueue). */
@@ -70,6 +73,8 @@ export const ImplicitSchema = z.object({
   note: z.string().optional(),
   /** True when the wait is a destroy: the object must not be used afterwards. */
   destroys: z.boolean().optional(),
+  /** The acquisitions happen only in some cases (add_disk: only when partitions are scanned). */
+  conditional: z.boolean().optional(),
   doc: z.string().optional(),
 });
 export type Implicit = z.infer<typeof ImplicitSchema>;
@@ -86,6 +91,8 @@ export const WorkQueueSchema = z.object({
 export const WqAllocSchema = z.object({ names, nameArg: argIndex.optional(), doc: z.string().optional() });
 export const KthreadSchema = z.object({ names, fnArg: argIndex, doc: z.string().optional() });
 export const FreeSchema = z.object({ names, arg: argIndex, doc: z.string().optional() });
+/** complete()/complete_all(): who signals a completion (to learn "this function waits for that work"). */
+export const CompletionSignalSchema = z.object({ names, arg: argIndex, doc: z.string().optional() });
 /** Object allocators: an object freed in the function that allocated it is a construction error path. */
 export const ObjectAllocSchema = z.object({ names, doc: z.string().optional() });
 export const NotifierRegisterSchema = z.object({
@@ -153,6 +160,7 @@ export const KernelModelSchema = z.object({
   kthreadCreate: z.array(KthreadSchema).default([]),
   free: z.array(FreeSchema).default([]),
   objectAlloc: z.array(ObjectAllocSchema).default([]),
+  completionSignal: z.array(CompletionSignalSchema).default([]),
   notifiers: z.array(NotifierRegisterSchema).default([]),
   callbacks: z.array(CallbackSchema).default([]),
   /** Guard types usable in guard()/scoped_guard() and the lock kind they take. */

@@ -9,7 +9,7 @@ export function lockName(cls: string, expr?: string): string {
   if (cls.startsWith("wq:")) return `(wq_completion)${cls.slice(3)}`;
   if (cls.startsWith("work:")) return `(work_completion)${cls.slice(5)}`;
   if (cls.startsWith("kthread:")) return `(kthread)${cls.slice(8)}`;
-  if (cls === "kernfs:active") return "kn->active";
+  if (cls.startsWith("kernfs:")) return `kn->active (${cls.slice(7)} attributes)`;
   if (cls.startsWith("notifier:")) return `(${cls.slice(9)} notifier chain).rwsem`;
   if (cls === "gendisk.open_mutex") return "&disk->open_mutex";
   if (expr && /->|\./.test(expr)) return `&${expr}`;
@@ -26,7 +26,7 @@ export function lockText(cls: string, expr?: string): string {
 }
 
 export function isPseudo(cls: string): boolean {
-  return /^(wq|work|kthread|kernfs|notifier):/.test(cls);
+  return /^(wq|work|kthread|kernfs|notifier|alloc):/.test(cls);
 }
 
 export function toTrace(steps: Step[]): TraceStep[] {

@@ -10,7 +10,7 @@ export const INCIDENTS = {
     title: 'nbd 2021: nbd_put() held nbd_index_mutex across del_gendisk(); fixed by 68c9417b193d "nbd: do del_gendisk() asynchronously for NBD_DESTROY_ON_DISCONNECT" (regression from c76f48eb5c08)',
     url: lore("20210811124428.2368491-2-hch@lst.de"),
   },
-  nbd2021Syzbot: { title: 'syzbot 0fe7752e52337864d29b "INFO: task hung in del_gendisk"', url: syzbot("0fe7752e52337864d29b") },
+  nbd2021Syzbot: { title: 'nbd: syzbot 0fe7752e52337864d29b "INFO: task hung in del_gendisk"', url: syzbot("0fe7752e52337864d29b") },
   loop2021Remove: {
     title: 'loop 2021: LOOP_CTL_REMOVE held loop_ctl_mutex across del_gendisk(); fixed by 990e78116d38 "block: loop: fix deadlock between open and remove"',
     url: lore("20210605140950.5800-1-hch@lst.de"),
@@ -20,7 +20,7 @@ export const INCIDENTS = {
     title: 'loop 2021-22: lo_release() → __loop_clr_fd() → destroy_workqueue() under disk->open_mutex (from 87579e9b7d8d); final fix "loop: don\'t destroy lo->workqueue in __loop_clr_fd"',
     url: lore("20220330052917.2566582-16-hch@lst.de"),
   },
-  loopDestroyWqSyzbot: { title: 'syzbot 643e4ce4b6ad1347d372 "possible deadlock in blkdev_put (2)"', url: syzbot("643e4ce4b6ad1347d372") },
+  loopDestroyWqSyzbot: { title: 'loop: syzbot 643e4ce4b6ad1347d372 "possible deadlock in blkdev_put (2)"', url: syzbot("643e4ce4b6ad1347d372") },
   loopLoMutexWq: { title: 'loop 2021: lo_mutex held across destroy_workqueue(); fixed by dfb2cc3b7f7e "loop: don\'t hold lo_mutex during __loop_clr_fd()"', url: lore("8ebe3b2e-8975-7f26-0620-7144a3b8b8cd@i-love.sakura.ne.jp") },
   hchDropLock: {
     title: 'Christoph Hellwig on dropping open_mutex in ->release: "Dropping the lock is a complete no go a it doesn\'t allow proper reasoning about the locking scheme in the block layer."',
@@ -52,3 +52,22 @@ export const INCIDENTS = {
   ublkAbba: { title: 'ublk 2023: ac5902f84bb5 "ublk: fix AB-BA lockdep warning" (uring_lock vs ub->mutex)', url: lore("20230517133408.210944-1-ming.lei@redhat.com") },
   vfioKvm: { title: 'vfio/KVM 2023: 51cdc8bc120e "kvm/vfio: Fix potential deadlock on vfio group_lock"', url: "https://git.kernel.org/linus/51cdc8bc120e" },
 } satisfies Record<string, Reference>;
+
+/** Commits known to have introduced a family of incidents (for bisection results). */
+export const KNOWN_REGRESSIONS: Record<string, { title: string; rule: string; why: string }> = {
+  c76f48eb5c08: {
+    title: "block: take bd_mutex around delete_partitions in del_gendisk",
+    rule: "lock-across-del-gendisk",
+    why: "since this commit del_gendisk() takes the disk's bd_mutex/open_mutex, so any driver lock held across del_gendisk() and taken in ->open inverts with it (nbd 2021, loop 2021)",
+  },
+  "87579e9b7d8d": {
+    title: "loop: use worker per cgroup instead of kworker",
+    rule: "wq-flush-under-open-mutex",
+    why: "it made __loop_clr_fd() destroy the loop workqueue, reached from lo_release() under open_mutex",
+  },
+  e9e006f5fcf2: {
+    title: "nbd: fix max number of supported devs",
+    rule: "wq-self-flush",
+    why: "it let recv_work's final put destroy recv_workq from inside recv_workq",
+  },
+};

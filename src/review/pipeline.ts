@@ -2,18 +2,16 @@
 // hand patches to a Reviewer; it owns context, C model, analysis, rules and
 // the differential. A series is reviewed patch by patch, each on the tree
 // the previous patches left (an overlay per series).
-import { createHash } from "node:crypto";
-import { analyse, type Analysis, type ProgramFile } from "../analysis/program.js";
-import { buildModel } from "../cmodel/build.js";
-import type { CFileModel } from "../cmodel/ir.js";
+import { analyse, type Analysis } from "../analysis/program.js";
 import { DEFAULT_CONFIG, type LockreviewConfig } from "../config/schema.js";
 import { hunksContext, treeContext, type PatchContext } from "../context/images.js";
 import { DirectoryProvider, OverlayProvider } from "../context/providers.js";
-import type { SourceProvider, SourceView } from "../context/source.js";
+import type { SourceProvider } from "../context/source.js";
 import { loadKernelModel, type KernelModel } from "../kernel/model.js";
 import type { InputError, Patch } from "../model/patch.js";
 import { SEVERITY_RANK, type Finding, type PatchReport } from "../model/review.js";
 import { RULES } from "../../rules/index.js";
+import { imageProgram, ModelCache } from "./analyze.js";
 import { changedLines, diffFindings, type DiffResult } from "./differential.js";
 import { pathMatcher } from "./paths.js";
 import type { Rule, RuleFinding } from "./rule.js";
@@ -50,23 +48,6 @@ export interface Reviewer {
   review(patch: Patch): Promise<ReviewResult>;
 }
 
-/** The C model of a view, cached by path and content (neighbours repeat across a series). */
-class ModelCache {
-  private readonly map = new Map<string, CFileModel>();
-
-  async get(view: SourceView): Promise<CFileModel> {
-    if (view.context === "hunks") return buildModel(view); // synthetic text, never reused
-    const key = `${view.path}\0${createHash("sha1").update(view.text).digest("hex")}`;
-    let m = this.map.get(key);
-    if (!m) {
-      m = await buildModel(view);
-      if (this.map.size > 256) this.map.clear();
-      this.map.set(key, m);
-    }
-    return m;
-  }
-}
-
 export function ruleSeverity(config: LockreviewConfig, rule: Rule, found: RuleFinding["severity"]): RuleFinding["severity"] | "off" {
   const s = config.rules[rule.meta.id];
   if (s === "off") return "off";
@@ -83,12 +64,7 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
   const inScope = pathMatcher(config.paths.include, config.paths.exclude);
   const showNotes = opts.showNotes ?? config["show-notes"] ?? false;
 
-  const program = async (ctx: PatchContext, side: "pre" | "post"): Promise<{ files: ProgramFile[]; views: SourceView[] }> => {
-    const views = [...ctx.changed.map((c) => c[side]).filter((v): v is SourceView => !!v), ...ctx.neighbours];
-    const files: ProgramFile[] = [];
-    for (const v of views) files.push({ model: await cache.get(v), context: v.context });
-    return { files, views };
-  };
+  const program = (ctx: PatchContext, side: "pre" | "post") => imageProgram(ctx, side, cache);
 
   const runRules = (a: Analysis, image: "pre" | "post", kind: PatchContext["kind"]): RuleFinding[] => {
     const out: RuleFinding[] = [];
@@ -128,6 +104,11 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       }
       for (const e of ctx.errors) errors.push({ source: patch.source, message: e });
       if (!ctx.changed.length) return { report, errors, details: [] };
+      // Hunks that mention no kernel API of the table (no lock, wait, work,
+      // free, guard…) cannot give any rule a fact: skip the parse.
+      if (ctx.kind === "hunks" && !ctx.changed.some((c) => [c.pre, c.post].some((v) => v && kernel.mentionsAny(v.text)))) {
+        return { report, errors, details: [] };
+      }
 
       const pre = await program(ctx, "pre");
       const post = await program(ctx, "post");

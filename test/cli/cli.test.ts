@@ -14,7 +14,7 @@ describe("lockreview (no command)", () => {
     const r = await cli(["--help"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Usage: lockreview <command> \[options\]/);
-    expect(r.out).toContain("  review  review patches from mailboxes");
+    expect(r.out).toMatch(/^ {2}review +review patches from mailboxes/m);
     expect(r.out).toContain("--version");
   });
 
@@ -32,7 +32,8 @@ describe("lockreview (no command)", () => {
 
   test("an unknown command: one line and a hint, exit 2", async () => {
     const r = await cli(["revue", "x.mbox"]);
-    expect(r).toEqual({ code: 2, out: "", err: "lockreview: unknown command 'revue' (commands: review, scan)\n(see 'lockreview --help')\n" });
+    expect(r).toMatchObject({ code: 2, out: "" });
+    expect(r.err).toMatch(/^lockreview: unknown command 'revue' \(commands: review, [a-z, -]+\)\n\(see 'lockreview --help'\)\n$/);
   });
 
   test("help <command> prints that command's help", async () => {

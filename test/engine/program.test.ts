@@ -219,3 +219,49 @@ describe("kernel table", () => {
     ]);
   });
 });
+
+describe("learning a driver's own flush", () => {
+  test("queue a work, wait for the completion it signals: the function waits for that work", async () => {
+    const a = await analyseC({
+      "d.c": `
+struct fdev { struct workqueue_struct *wq; struct work_struct flush_work; struct completion flushed; struct mutex lock; };
+static void fdev_flush_work(struct work_struct *w)
+{
+	struct fdev *fd = container_of(w, struct fdev, flush_work);
+
+	mutex_lock(&fd->lock);
+	fd->pending = 0;
+	mutex_unlock(&fd->lock);
+	complete(&fd->flushed);
+}
+static void fdev_setup(struct fdev *fd) { INIT_WORK(&fd->flush_work, fdev_flush_work); }
+static void fdev_flush(struct fdev *fd)
+{
+	reinit_completion(&fd->flushed);
+	queue_work(fd->wq, &fd->flush_work);
+	wait_for_completion(&fd->flushed);
+}
+static void fdev_reset(struct fdev *fd)
+{
+	mutex_lock(&fd->lock);
+	fdev_flush(fd);
+	mutex_unlock(&fd->lock);
+}`,
+    });
+    expect(a.functions.get("fdev_flush")!.facts.acquires).toMatchObject([{ cls: "work:fdev_flush_work", how: "wait", api: "wait_for_completion" }]);
+    // …so fdev_reset() waits, under fd->lock, for work that takes fd->lock.
+    expect(edges(a)).toContain("fdev.lock -> work:fdev_flush_work");
+    expect(edges(a)).toContain("work:fdev_flush_work -> fdev.lock");
+  });
+
+  test("a wrapper declared in the configuration's kernel rows counts as a flush", async () => {
+    const src = `static void d_stop(struct ddev *d) { mutex_lock(&d->lock); drbd_flush_workqueue(d->wq); mutex_unlock(&d->lock); }`;
+    const plain = await analyseC({ "d.c": src });
+    expect(edges(plain)).toEqual([]);
+    const { buildModel } = await import("../../src/cmodel/build.js");
+    const { analyse } = await import("../../src/analysis/program.js");
+    const km = loadKernelModel({ rows: { implicit: [{ names: ["drbd_flush_workqueue"], waits: [{ on: "workqueue", arg: 0 }] }] }, source: ".lockreview.yml" });
+    const a = analyse([{ model: await buildModel({ path: "d.c", text: src, context: "file" }), context: "file" }], km);
+    expect(edges(a)).toEqual(["ddev.lock -> wq:ddev.wq"]);
+  });
+});

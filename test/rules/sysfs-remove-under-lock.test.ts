@@ -1,0 +1,94 @@
+// sysfs-remove-under-lock: cases written for these tests, modelled on zram
+// 2021 (module unload holding a mutex across del_gendisk() while a store takes
+// it) and rnbd-srv 2021 (sysfs removal under a session lock).
+import { describe } from "@jest/globals";
+import { ruleTester } from "../helpers/ruleTester.js";
+
+const zdev = (store: string, remove: string) => `
+static DEFINE_MUTEX(zdev_index_mutex);
+
+static ssize_t disksize_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t len)
+{
+${store}
+	return len;
+}
+static DEVICE_ATTR_WO(disksize);
+
+static void zdev_remove(struct zdev *zd)
+{
+${remove}
+}
+`;
+
+const LOCKED_STORE = "\tmutex_lock(&zdev_index_mutex);\n\tzdev_resize(dev, buf);\n\tmutex_unlock(&zdev_index_mutex);";
+const PLAIN_STORE = "\tzdev_resize(dev, buf);";
+
+describe("sysfs-remove-under-lock", () => {
+  ruleTester("sysfs-remove-under-lock", {
+    valid: [
+      {
+        name: "the disk is deleted after the lock is dropped",
+        files: { "drivers/block/z.c": zdev(LOCKED_STORE, "\tmutex_lock(&zdev_index_mutex);\n\tidr_remove(&zdev_idr, zd->id);\n\tmutex_unlock(&zdev_index_mutex);\n\tdel_gendisk(zd->disk);") },
+      },
+      {
+        name: "the store does not take the lock",
+        files: { "drivers/block/z.c": zdev(PLAIN_STORE, "\tmutex_lock(&zdev_index_mutex);\n\tdel_gendisk(zd->disk);\n\tmutex_unlock(&zdev_index_mutex);") },
+      },
+      {
+        name: "a class attribute's store is not removed by del_gendisk()",
+        files: {
+          "drivers/block/z.c": `
+static DEFINE_MUTEX(zdev_index_mutex);
+static ssize_t hot_remove_store(struct class *class, struct class_attribute *attr, const char *buf, size_t count)
+{
+	mutex_lock(&zdev_index_mutex);
+	mutex_unlock(&zdev_index_mutex);
+	return count;
+}
+static CLASS_ATTR_WO(hot_remove);
+static void zdev_remove(struct zdev *zd)
+{
+	mutex_lock(&zdev_index_mutex);
+	del_gendisk(zd->disk);
+	mutex_unlock(&zdev_index_mutex);
+}`,
+        },
+      },
+    ],
+    invalid: [
+      {
+        name: "zram 2021: del_gendisk() under the index mutex that a device attribute's store takes",
+        files: { "drivers/block/z.c": zdev(LOCKED_STORE, "\tmutex_lock(&zdev_index_mutex);\n\tdel_gendisk(zd->disk);\n\tmutex_unlock(&zdev_index_mutex);") },
+        errors: [
+          {
+            severity: "error", function: "zdev_remove", line: 16,
+            message: /^zdev_remove\(\) holds zdev_index_mutex while del_gendisk\(\) removes sysfs files and waits for running show\(\)\/store\(\); disksize_store\(\) \(a sysfs callback\) takes zdev_index_mutex: deadlock\.$/,
+          },
+        ],
+      },
+      {
+        name: "rnbd-srv 2021: device_remove_file() under a session lock a store takes",
+        files: {
+          "drivers/block/r.c": `
+static ssize_t close_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t count)
+{
+	struct rsess *s = dev_get_drvdata(dev);
+
+	mutex_lock(&s->lock);
+	rsess_close(s);
+	mutex_unlock(&s->lock);
+	return count;
+}
+static DEVICE_ATTR_WO(close);
+static void rsess_destroy(struct rsess *s)
+{
+	mutex_lock(&s->lock);
+	device_remove_file(&s->dev, &dev_attr_close);
+	mutex_unlock(&s->lock);
+}`,
+        },
+        errors: [{ severity: "error", function: "rsess_destroy", line: 15 }],
+      },
+    ],
+  });
+});
