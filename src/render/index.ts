@@ -3,11 +3,13 @@
 // CLI's --format choices and help text come from this table.
 import type { FormatterFactory } from "./formatter.js";
 import { jsonFormatter } from "./json.js";
+import { terseFormatter } from "./terse.js";
 import { textFormatter } from "./text.js";
 
 export const FORMATTERS: Readonly<Record<string, FormatterFactory>> = {
   text: textFormatter,
   json: jsonFormatter,
+  terse: terseFormatter,
 };
 
 export type { Formatter, FormatterFactory, FormatterOptions, RunSummary } from "./formatter.js";
