@@ -98,11 +98,13 @@ export function parseConfig(text: string, name: string): LockreviewConfig {
         problems.push(`${name}: ${keyPath(issue.path)}: ${issue.message.replace(/^Invalid (input|option): /, "")}`);
       }
     }
-  } else {
-    // Rule ids are checked here rather than in the shared schema, which the
-    // GitHub app also uses: a misspelt id would otherwise be ignored.
+  }
+  // Rule ids are checked here rather than in the shared schema, which the
+  // GitHub app also uses: a misspelt id would otherwise be silently ignored.
+  const rules = (data as Record<string, unknown>)["rules"];
+  if (rules && typeof rules === "object" && !Array.isArray(rules)) {
     const ids = RULES.map((r) => r.meta.id);
-    for (const id of Object.keys(parsed.data.rules)) {
+    for (const id of Object.keys(rules)) {
       if (!ids.includes(id)) problems.push(`${name}: rules.${id}: unknown rule (rules: ${ids.join(", ")})`);
     }
   }

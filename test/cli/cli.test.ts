@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import { ReviewSchema } from "../../src/model/review.js";
 import { VERSION } from "../../src/version.js";
 import { FIX, ROOT, fx } from "../ingest/helpers.js";
@@ -13,7 +14,9 @@ describe("lockreview (no command)", () => {
     const r = await cli(["--help"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Usage: lockreview <command> \[options\]/);
-    expect(r.out).toContain("  review  review patches from mailboxes");
+    expect(r.out).toMatch(/^ {2}review +review patches from mailboxes/m);
+    expect(r.out).toMatch(/^ {2}check +check the commits of a branch/m);
+    expect(r.out).toMatch(/^ {2}install-hook +install git's sendemail-validate hook/m);
     expect(r.out).toContain("--version");
   });
 
@@ -31,7 +34,7 @@ describe("lockreview (no command)", () => {
 
   test("an unknown command: one line and a hint, exit 2", async () => {
     const r = await cli(["revue", "x.mbox"]);
-    expect(r).toEqual({ code: 2, out: "", err: "lockreview: unknown command 'revue' (commands: review, scan)\n(see 'lockreview --help')\n" });
+    expect(r).toEqual({ code: 2, out: "", err: "lockreview: unknown command 'revue' (commands: review, scan, check, install-hook)\n(see 'lockreview --help')\n" });
   });
 
   test("help <command> prints that command's help", async () => {
@@ -46,9 +49,9 @@ describe("lockreview review: usage", () => {
     const r = await cli(["review", "--help"]);
     expect(r.code).toBe(0);
     for (const s of [
-      "-f, --format FMT     output format: text, json (default: text)",
+      "-f, --format FMT     output format: text, json, terse (default: text)",
       "--fail-on LEVEL",
-      "(default: error)",
+      "fail-on, else error)",
       "--latest",
       "--all",
       "--tree DIR",
@@ -64,7 +67,7 @@ describe("lockreview review: usage", () => {
 
   test.each([
     [["review", "--frobnicate", "x"], "lockreview: unknown option '--frobnicate'\n(see 'lockreview review --help')\n"],
-    [["review", "--format", "xml", "x"], "lockreview: unknown format 'xml' (choose from text, json)\n(see 'lockreview review --help')\n"],
+    [["review", "--format", "xml", "x"], "lockreview: unknown format 'xml' (choose from text, json, terse)\n(see 'lockreview review --help')\n"],
     [["review", "--fail-on", "fatal", "x"], "lockreview: unknown --fail-on level 'fatal' (choose from error, warning, note, none)\n(see 'lockreview review --help')\n"],
     [["review"], "lockreview: no input given (a mailbox, .eml, .patch, diff, directory or -)\n(see 'lockreview review --help')\n"],
     [["review", "--tree", "/nonexistent/linux", "x"], "lockreview: --tree '/nonexistent/linux' is not a directory\n(see 'lockreview review --help')\n"],
@@ -145,7 +148,8 @@ describe("lockreview review: output", () => {
   test("--latest reviews only v2; --tree and --all reach the reviewer, patches in series order", async () => {
     const fake = fakeReviewer();
     await cli(["review", "--latest", "--all", "--tree", ROOT, fx("versions.mboxrd")], { createReviewer: fake.create });
-    expect(fake.seen.opts).toEqual({ tree: ROOT, all: true, showNotes: false });
+    // No .lockreview.yml here: the defaults; --show-notes not given, so the configuration decides.
+    expect(fake.seen.opts).toEqual({ tree: ROOT, all: true, config: DEFAULT_CONFIG });
     expect(fake.seen.patches.map((p) => `v${p.tags.version} ${p.tags.number}`)).toEqual(["v2 1", "v2 2"]);
   });
 

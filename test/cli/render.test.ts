@@ -120,7 +120,7 @@ describe("json renderer", () => {
     expect(() => buildReview("1", [{ source: "a", messageId: "b", subject: "c", findings: [{ ...finding(), severity: "fatal" as never }] }], [])).toThrow();
   });
 
-  test("formatter table: text and json, the names --format accepts", () => {
-    expect(Object.keys(FORMATTERS)).toEqual(["text", "json"]);
+  test("formatter table: the names --format accepts", () => {
+    expect(Object.keys(FORMATTERS)).toEqual(["text", "json", "terse"]);
   });
 });
