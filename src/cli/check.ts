@@ -12,7 +12,8 @@ import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs } 
 import type { InputError, Patch } from "../model/patch.js";
 import { SEVERITY_RANK } from "../model/review.js";
 import { FORMATTERS, type Formatter, type RunSummary } from "../render/index.js";
-import type { Reviewer } from "../review/pipeline.js";
+import { createReviewer, type ReviewOptions, type ReviewResult, type Reviewer } from "../review/pipeline.js";
+import { type CommitJob, defaultWorkers, reviewCommits } from "../git/checkPool.js";
 import { commitPatches, workingPatch } from "../git/patches.js";
 import { GitRepo, NotARepositoryError } from "../git/repo.js";
 import { GitError } from "../git/run.js";
@@ -203,10 +204,18 @@ class Tally {
     try {
       result = await reviewer.review(patch, opts);
     } catch (e) {
-      if (io.env["LOCKREVIEW_DEBUG"]) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
-      this.error({ source: patch.source, message: `internal error while reviewing "${patch.subject}": ${(e as Error)?.message ?? e}` });
+      this.failure(patch, e, io);
       return;
     }
+    this.record(patch, result);
+  }
+
+  failure(patch: Patch, e: unknown, io: CliIO): void {
+    if (io.env["LOCKREVIEW_DEBUG"]) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    this.error({ source: patch.source, message: `internal error while reviewing "${patch.subject}": ${(e as Error)?.message ?? e}` });
+  }
+
+  record(patch: Patch, result: ReviewResult): void {
     this.summary.reviewed++;
     for (const f of result.report.findings) {
       if (f.status === "fixed") this.summary.fixed++;
@@ -227,7 +236,7 @@ class Tally {
 export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
   const repo = await openRepo(a.cwd);
   try {
-    const loaded = loadCliConfig(a.config, [repo.top]);
+    const loaded = await loadCliConfig(a.config, [repo.top]);
     const failOn = a.failOn ?? failOnOf(undefined, loaded, HINT);
     const progress = new Progress(io.stderr, a.progress && !a.quiet && !!io.stderr.isTTY, io.now);
     const write = (s: string) => {
@@ -236,13 +245,16 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
     };
     const fmt = FORMATTERS[a.format]!({ write, quiet: a.quiet, toolVersion: VERSION, ...(a.mode === "range" ? { mode: "check" as const } : {}) });
     const tally = new Tally(fmt, threshold(failOn));
-    const reviewer = await io.createReviewer({
-      // format-patch input whose commit is unknown here applies to the working tree.
-      ...(a.mode === "format-patch" || a.mode === "hook" ? { tree: repo.top } : {}),
+    const reviewerOptions: ReviewOptions = {
       all: a.all,
       ...(a.showNotes !== undefined ? { showNotes: a.showNotes } : {}),
       config: loaded.config,
       ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),
+    };
+    const reviewer = await io.createReviewer({
+      // format-patch input whose commit is unknown here applies to the working tree.
+      ...(a.mode === "format-patch" || a.mode === "hook" ? { tree: repo.top } : {}),
+      ...reviewerOptions,
     });
 
     if (a.mode === "range") {
@@ -252,10 +264,16 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
         return EXIT_OK;
       }
       const patches = await commitPatches(repo, commits.map((c) => c.sha), `check:${range}`);
-      for (const [i, patch] of patches.entries()) {
-        progress.text(`checked ${i} of ${patches.length} commits`);
-        // Exact pre-image: the commit's parent (nothing before a root commit).
-        await tally.review(reviewer, patch, { provider: repo.at(commits[i]!.parents[0] ?? null) }, io);
+      // Exact pre-image: the commit's parent (nothing before a root commit).
+      const jobs: CommitJob[] = patches.map((patch, i) => ({ patch, parent: commits[i]!.parents[0] ?? null }));
+      // Worker threads build their own Reviewer: only when ours is the real one (tests inject theirs).
+      const workers = io.createReviewer === createReviewer ? defaultWorkers(jobs.length, io.env) : 0;
+      if (workers) await weigh(repo, jobs);
+      let done = 0;
+      for await (const o of reviewCommits(repo, jobs, reviewer, { workers, reviewerOptions })) {
+        progress.text(`checked ${++done} of ${jobs.length} commits`);
+        if ("error" in o) tally.failure(o.job.patch, o.error, io);
+        else tally.record(o.job.patch, o.result);
       }
     } else if (a.mode === "staged" || a.mode === "worktree") {
       const head = await repo.resolveCommit("HEAD");
@@ -282,6 +300,22 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
   }
 }
 
+/** Expected cost of each job: the size of the C files it changes, before the change (one git call). */
+async function weigh(repo: GitRepo, jobs: CommitJob[]): Promise<void> {
+  const names: string[] = [];
+  const owners: number[] = [];
+  for (const [i, j] of jobs.entries()) {
+    for (const f of j.patch.files) {
+      if (!f.oldPath || !/\.[ch]$/.test(f.oldPath) || !j.parent) continue;
+      names.push(`${j.parent}:${f.oldPath}`);
+      owners.push(i);
+    }
+  }
+  const sizes = await repo.sizes(names).catch(() => names.map(() => 0));
+  for (const j of jobs) j.weight = 4096; // fixed costs, and new files
+  sizes.forEach((s, k) => (jobs[owners[k]!]!.weight! += s));
+}
+
 /** "[2/3] " from git ≥ 2.46's GIT_SENDEMAIL_FILE_COUNTER/TOTAL, else "". */
 function hookCounter(env: NodeJS.ProcessEnv): string {
   const n = env["GIT_SENDEMAIL_FILE_COUNTER"];
@@ -296,6 +330,7 @@ async function checkFormatPatch(a: CheckArgs, repo: GitRepo, reviewer: Reviewer,
   const stats = newStats();
   const decoder: BodyDecoder = createBodyDecoder({ workers: 0 });
   const prefix = a.mode === "hook" ? hookCounter(io.env) : "";
+  // commit id → its parent (null: a root commit), undefined when not in this repository.
   const parents = new Map<string, string | null | undefined>();
   try {
     for await (const ev of ingest(inputs, { seriesOrder: true, decoder }, stats)) {
@@ -308,10 +343,7 @@ async function checkFormatPatch(a: CheckArgs, repo: GitRepo, reviewer: Reviewer,
       // when that commit is here, its parent is the exact pre-image.
       let parent: string | null | undefined;
       if (patch.commit) {
-        if (!parents.has(patch.commit)) {
-          const sha = await repo.resolveCommit(patch.commit);
-          parents.set(patch.commit, sha ? ((await repo.resolveCommit(`${sha}^`)) ?? null) : undefined);
-        }
+        if (!parents.has(patch.commit)) parents.set(patch.commit, (await repo.commitWithParent(patch.commit))?.parent);
         parent = parents.get(patch.commit);
       }
       await tally.review(reviewer, patch, parent !== undefined ? { provider: repo.at(parent) } : {}, io);

@@ -8,7 +8,7 @@ import { UsageError } from "./errors.js";
 export const FAIL_ON = ["error", "warning", "note", "none"] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
-export function loadCliConfig(explicit: string | undefined, startDirs: string[]): LoadedConfig {
+export function loadCliConfig(explicit: string | undefined, startDirs: string[]): Promise<LoadedConfig> {
   return resolveConfig({ ...(explicit !== undefined ? { explicit } : {}), startDirs });
 }
 

@@ -102,7 +102,7 @@ export const installHookCommand: Command = {
       let config: string | undefined;
       if (v.config !== undefined) {
         config = resolve(cwd, v.config);
-        loadConfigFile(config, v.config); // refuse to install a hook that would fail on every send
+        await loadConfigFile(config, v.config); // refuse to install a hook that would fail on every send
       }
       const bin = packageBin();
       const r = await installHook(hooksDir, { node: process.execPath, bin, ...(config ? { config } : {}) }, { chain: !!v.chain });

@@ -122,7 +122,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
   // .lockreview.yml of the tree the series applies to, else of the checkout
   // we are in, else beside the first input.
   const startDirs = [...(a.tree !== undefined ? [a.tree] : []), process.cwd(), ...a.inputs.filter((i) => i !== "-").slice(0, 1).map((i) => dirname(i))];
-  const loaded = loadCliConfig(a.config, startDirs);
+  const loaded = await loadCliConfig(a.config, startDirs);
   const failOn = a.failOn ?? failOnOf(undefined, loaded, HINT);
   const twoPass = a.latest || a.tree !== undefined;
   const inputs: ResolvedInput[] = await resolveInputs(a.inputs, { stdin: io.stdin, spoolStdin: twoPass });

@@ -90,7 +90,7 @@ export const scanCommand: Command = {
         throw new UsageError(`${p}: no such file or directory`, HINT);
       }
     }
-    const loaded = loadCliConfig(v.config, [parsed.positionals[0]!, process.cwd()]);
+    const loaded = await loadCliConfig(v.config, [parsed.positionals[0]!, process.cwd()]);
     const failOn = failOnOf(v["fail-on"], loaded, HINT);
     const quiet = !!v.quiet || format === "terse";
     const progress = new Progress(io.stderr, !v["no-progress"] && !quiet && !!io.stderr.isTTY, io.now);

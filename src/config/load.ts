@@ -5,7 +5,6 @@
 // back on.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import { RULES } from "../../rules/index.js";
 import { ConfigSchema, DEFAULT_CONFIG, type LockreviewConfig } from "./schema.js";
 
@@ -72,7 +71,10 @@ function keyPath(path: readonly PropertyKey[]): string {
 const TOP_KEYS = Object.keys(ConfigSchema.shape);
 
 /** Parse and validate configuration text; `name` is used in messages. */
-export function parseConfig(text: string, name: string): LockreviewConfig {
+export async function parseConfig(text: string, name: string): Promise<LockreviewConfig> {
+  // Imported only when there is a file to read: most runs have none, and the
+  // hook pays every millisecond of start-up on each patch sent.
+  const { parseDocument } = await import("yaml");
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new ConfigError(
@@ -112,7 +114,7 @@ export function parseConfig(text: string, name: string): LockreviewConfig {
   return parsed.data!;
 }
 
-export function loadConfigFile(file: string, displayName = file): LoadedConfig {
+export async function loadConfigFile(file: string, displayName = file): Promise<LoadedConfig> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -121,7 +123,7 @@ export function loadConfigFile(file: string, displayName = file): LoadedConfig {
     const why = code === "ENOENT" ? "No such file or directory" : code === "EISDIR" ? "Is a directory" : code === "EACCES" ? "Permission denied" : (e as Error).message;
     throw new ConfigError([`${displayName}: cannot read configuration: ${why}`]);
   }
-  return { config: parseConfig(text, displayName), source: displayName, root: dirname(resolve(file)) };
+  return { config: await parseConfig(text, displayName), source: displayName, root: dirname(resolve(file)) };
 }
 
 export interface ResolveConfigOptions {
@@ -134,7 +136,7 @@ export interface ResolveConfigOptions {
 }
 
 /** The configuration for a run: `--config`, else the first `.lockreview.yml` found, else the defaults. */
-export function resolveConfig(opts: ResolveConfigOptions): LoadedConfig {
+export async function resolveConfig(opts: ResolveConfigOptions): Promise<LoadedConfig> {
   if (opts.explicit !== undefined) return loadConfigFile(opts.explicit);
   const found = findConfigFile(opts.startDirs);
   if (!found) return { config: DEFAULT_CONFIG };

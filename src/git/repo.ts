@@ -59,6 +59,25 @@ export class GitRepo {
     }
   }
 
+  /** A commit and its first parent (null for a root commit); null when `rev` names no commit here. */
+  async commitWithParent(rev: string): Promise<{ sha: string; parent: string | null } | null> {
+    if (rev.startsWith("-") || !/^[0-9a-f]{4,64}$/i.test(rev)) return null;
+    try {
+      const [sha, parent] = (await this.run(["rev-list", "--parents", "-n", "1", "--end-of-options", rev, "--"])).trim().split(" ");
+      return sha ? { sha, parent: parent ?? null } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Sizes in bytes of objects (`<rev>:<path>` …); 0 for those that do not exist. One git call. */
+  async sizes(names: string[]): Promise<number[]> {
+    if (!names.length) return [];
+    const safe = names.map((n) => n.replace(/\n/g, ""));
+    const out = await this.run(["cat-file", "--batch-check=%(objectsize)"], safe.join("\n") + "\n");
+    return out.split("\n").slice(0, names.length).map((l) => (/^\d+$/.test(l) ? Number(l) : 0));
+  }
+
   /** The branch's upstream (`@{upstream}`), or null when none is set (or HEAD is detached). */
   async upstream(): Promise<string | null> {
     try {

@@ -2,12 +2,18 @@
 // hand-written xdev example: patch 1 adds lock-across-del-gendisk, patch 2
 // wq-flush-under-open-mutex; the clean series makes the same changes safely.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ReviewSchema } from "../../src/model/review.js";
 import { TempRepo, XDEV_CLEAN, XDEV_SERIES, XDEV_TREE, xdevRepo } from "../git/helpers.js";
+import { ROOT } from "../ingest/helpers.js";
 import { cli } from "./helpers.js";
+
+const BIN = join(ROOT, "bin", "lockreview.js");
+/** Two commits that apply on top of the xdev series (comments only: no findings). */
+const XDEV_CLEAN_ON_TOP = join(ROOT, "test", "fixtures", "check", "on-top");
 
 const SUBJECT1 = "xdev: remove the device before releasing its index";
 const SUBJECT2 = "xdev: wait for queued I/O on last close";
@@ -317,5 +323,25 @@ describe("lockreview check: configuration", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("lockreview check: worker threads (the real executable; lib/ is built by pretest)", () => {
+  test("LOCKREVIEW_WORKERS=1 gives the same output, in commit order", () => {
+    const repo = xdevRepo();
+    try {
+      repo.am(XDEV_SERIES);
+      repo.am(XDEV_CLEAN_ON_TOP);
+      const run = (workers: string) =>
+        spawnSync(process.execPath, [BIN, "check", "--format", "json", "HEAD~4"], { cwd: repo.dir, encoding: "utf8", env: { ...process.env, LOCKREVIEW_WORKERS: workers } });
+      const one = run("0");
+      const two = run("1");
+      expect(one.status).toBe(1);
+      expect(two.stderr).toBe("");
+      expect(two.stdout).toBe(one.stdout);
+      expect(ReviewSchema.parse(JSON.parse(two.stdout)).patches.map((p) => p.findings.map((f) => f.ruleId))).toEqual([["lock-across-del-gendisk"], ["wq-flush-under-open-mutex"], [], []]);
+    } finally {
+      repo.cleanup();
+    }
   });
 });
