@@ -117,18 +117,21 @@ function median(fn) {
 }
 
 // 3. lockreview check HEAD~10..HEAD on each series (one warm-up run for the OS cache).
-function checkSeries() {
+function checkSeries(workers) {
   const args = [BIN, "check", "--format", "json", "--fail-on", "none", "HEAD~10..HEAD"];
-  time(process.execPath, args);
-  const r = median(() => time(process.execPath, args));
+  const e = workers === undefined ? env : { ...env, LOCKREVIEW_WORKERS: String(workers) };
+  time(process.execPath, args, { env: e });
+  const r = median(() => time(process.execPath, args, { env: e }));
   if (r.status !== 0) throw new Error(`check failed (${r.status}): ${r.stderr}`);
   const doc = JSON.parse(r.stdout);
   return { ms: r.ms, commits: doc.patches.length, findings: doc.patches.flatMap((p) => p.findings.map((f) => `${p.subject}: ${f.ruleId} ${f.file}:${f.line}`)) };
 }
 makeSeries("lockreview-bench-nbd", nbdEdits);
 const oneDriver = checkSeries();
+const oneDriverSerial = checkSeries(0);
 makeSeries("lockreview-bench", spreadEdits);
 const check = checkSeries();
+const checkSerial = checkSeries(0);
 const { findings } = check;
 
 // Where the time goes.
@@ -139,16 +142,22 @@ const inproc = await inProcess();
 
 // 4. The hook on one format-patch file, and checkpatch on the same file.
 const out = mkdtempSync(join(tmpdir(), "lockreview-bench-hook-"));
-git("format-patch", "-q", "-o", out, "-1", "HEAD~8"); // the loop.c commit
+git("format-patch", "-q", "-o", out, "-1", "HEAD~8"); // the loop.c commit (2,330 lines; the deadlock)
 const patch = join(out, readdirSync(out)[0]);
+const smallDir = mkdtempSync(join(tmpdir(), "lockreview-bench-hook-"));
+git("format-patch", "-q", "-o", smallDir, "-1", "HEAD~7"); // the brd.c commit (552 lines)
+const small = join(smallDir, readdirSync(smallDir)[0]);
 execFileSync(process.execPath, [BIN, "install-hook", "-C", root], { env, stdio: "ignore" });
 const hookPath = git("rev-parse", "--git-path", "hooks").trim();
 const hook = join(root, hookPath, "sendemail-validate");
 time(hook, [patch]);
 const hookRun = median(() => time(hook, [patch]));
 const checkpatch = median(() => time("perl", ["scripts/checkpatch.pl", "--no-tree", patch]));
+const hookSmall = median(() => time(hook, [small]));
+const checkpatchSmall = median(() => time("perl", ["scripts/checkpatch.pl", "--no-tree", small]));
 execFileSync(process.execPath, [BIN, "install-hook", "-C", root, "--uninstall"], { env, stdio: "ignore" });
 rmSync(out, { recursive: true, force: true });
+rmSync(smallDir, { recursive: true, force: true });
 
 /** The same work in this process, timed by stage (lib/ modules). */
 async function inProcess() {
@@ -201,16 +210,17 @@ async function inProcess() {
 const f1 = (ms) => (ms / 1000).toFixed(2);
 console.log(`tree: ${root} (${trackedFiles} files in git${commitS ? `; committed in ${commitS.toFixed(0)} s this run` : ", cached"}; unpack check ${unpackS.toFixed(1)} s)`);
 console.log(`machine: ${cpus().length} cores, Node ${process.versions.node}, load average ${loadavg()[0].toFixed(2)}`);
-console.log(`lockreview check HEAD~10..HEAD, ten files: ${f1(check.ms)} s wall (median of ${RUNS}; target ≤ 2 s), ${check.commits} commits, ${findings.length} findings:`);
+console.log(`lockreview check HEAD~10..HEAD, ten files: ${f1(check.ms)} s wall (median of ${RUNS}; target ≤ 2 s; ${f1(checkSerial.ms)} s on one thread), ${check.commits} commits, ${findings.length} findings:`);
 for (const f of findings) console.log(`  ${f}`);
-console.log(`lockreview check HEAD~10..HEAD, ten commits to nbd.c: ${f1(oneDriver.ms)} s wall, ${oneDriver.findings.length} findings`);
+console.log(`lockreview check HEAD~10..HEAD, ten commits to nbd.c: ${f1(oneDriver.ms)} s wall (${f1(oneDriverSerial.ms)} s on one thread), ${oneDriver.findings.length} findings`);
 console.log(`  node start ${nodeStart.ms.toFixed(0)} ms; start + module load (lockreview --version) ${moduleLoad.ms.toFixed(0)} ms; git log -p of the 10 commits ${gitLog.ms.toFixed(0)} ms`);
 console.log(
   `  in one process: imports ${inproc.importMs.toFixed(0)} ms, git (rev-parse, rev-list, log -p) ${inproc.gitMs.toFixed(0)} ms, tree-sitter init ${inproc.parserInitMs.toFixed(0)} ms, ` +
     `reads through cat-file ${inproc.readMs.toFixed(0)} ms (${inproc.filesRead} files, ${(inproc.bytesRead / 1024).toFixed(0)} KiB), parse + analysis + rules ${inproc.analysisMs.toFixed(0)} ms`,
 );
-console.log(`hook (sendemail-validate) on one format-patch file: ${f1(hookRun.ms)} s (median of ${RUNS}; target ≤ 0.3 s), exit ${hookRun.status}`);
+console.log(`hook (sendemail-validate) on one format-patch file (loop.c): ${f1(hookRun.ms)} s (median of ${RUNS}; target ≤ 0.3 s), exit ${hookRun.status}`);
 console.log(`scripts/checkpatch.pl --no-tree on the same patch: ${f1(checkpatch.ms)} s; hook / checkpatch = ${(hookRun.ms / checkpatch.ms).toFixed(2)}`);
+console.log(`the same on the brd.c patch (552 lines): hook ${f1(hookSmall.ms)} s, checkpatch ${f1(checkpatchSmall.ms)} s, ratio ${(hookSmall.ms / checkpatchSmall.ms).toFixed(2)}`);
 
 mkdirSync(".bench", { recursive: true });
 writeFileSync(
@@ -220,16 +230,17 @@ writeFileSync(
       date: new Date().toISOString(),
       machine: { cores: cpus().length, node: process.versions.node, loadavg: loadavg()[0] },
       tree: { files: trackedFiles, commitSeconds: commitS || null },
-      check: { range: "HEAD~10..HEAD", commits: check.commits, seconds: check.ms / 1000, targetSeconds: 2, findings },
-      checkOneDriver: { range: "HEAD~10..HEAD", file: "drivers/block/nbd.c", commits: oneDriver.commits, seconds: oneDriver.ms / 1000, findings: oneDriver.findings },
+      check: { range: "HEAD~10..HEAD", commits: check.commits, seconds: check.ms / 1000, oneThreadSeconds: checkSerial.ms / 1000, targetSeconds: 2, findings },
+      checkOneDriver: { range: "HEAD~10..HEAD", file: "drivers/block/nbd.c", commits: oneDriver.commits, seconds: oneDriver.ms / 1000, oneThreadSeconds: oneDriverSerial.ms / 1000, findings: oneDriver.findings },
       breakdown: {
         nodeStartMs: nodeStart.ms,
         startAndModuleLoadMs: moduleLoad.ms,
         gitLogMs: gitLog.ms,
         inProcess: inproc,
       },
-      hook: { seconds: hookRun.ms / 1000, targetSeconds: 0.3, exit: hookRun.status },
+      hook: { file: "drivers/block/loop.c", seconds: hookRun.ms / 1000, targetSeconds: 0.3, exit: hookRun.status },
       checkpatch: { seconds: checkpatch.ms / 1000, ratio: hookRun.ms / checkpatch.ms },
+      hookSmall: { file: "drivers/block/brd.c", seconds: hookSmall.ms / 1000, checkpatchSeconds: checkpatchSmall.ms / 1000, ratio: hookSmall.ms / checkpatchSmall.ms },
     },
     null,
     2,

@@ -6,7 +6,7 @@
 //   check --staged/--worktree  uncommitted changes against HEAD
 //   check --format-patch F…    format-patch output against this checkout
 //   check --hook F [H]         what the installed sendemail-validate hook runs
-import { basename, relative, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs } from "../ingest/index.js";
 import type { InputError, Patch } from "../model/patch.js";

@@ -2,9 +2,8 @@
 // calls run(process.argv.slice(2)) and exits with what it returns:
 // 0 nothing at or above --fail-on, 1 findings, 2 usage or unreadable input.
 //
-// Subcommands live in COMMANDS; `scan`, `check`, `install-hook` and `explain`
-// will be added there (see commands.ts). Output formats live in
-// src/render/index.ts.
+// Subcommands live in COMMANDS (see commands.ts; `explain` will be added
+// there). Output formats live in src/render/index.ts.
 import { ConfigError } from "../config/load.js";
 import { InputUnreadableError } from "../ingest/input.js";
 import { VERSION } from "../version.js";
