@@ -62,7 +62,14 @@ Options:
       --show-notes     also show note-level findings
   -q, --quiet          print only commits with findings
       --no-progress    never show the progress line
+      --hook PATCH [HEADERS]
+                       what the installed sendemail-validate hook runs (see
+                       lockreview install-hook)
   -h, --help           print this help
+
+Environment:
+  LOCKREVIEW_WORKERS=N worker threads for ranges of 3 commits or more
+                       (default: one per spare core, at most 3; 0: none)
 
 Exit status:
   0  nothing at or above --fail-on was introduced

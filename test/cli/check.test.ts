@@ -97,7 +97,8 @@ describe("lockreview check <range>", () => {
   });
 
   test("works on a detached HEAD and in a linked worktree", async () => {
-    const wt = join(mkdtempSync(join(tmpdir(), "lockreview-wt-")), "wt");
+    const parent = mkdtempSync(join(tmpdir(), "lockreview-wt-"));
+    const wt = join(parent, "wt");
     repo.git("worktree", "add", "-q", "--detach", wt, "HEAD");
     try {
       const r = await cli(["check", "-C", wt, "-q"]);
@@ -105,6 +106,7 @@ describe("lockreview check <range>", () => {
       expect(rules(r.out)).toEqual(["wq-flush-under-open-mutex"]);
     } finally {
       repo.git("worktree", "remove", "--force", wt);
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 
@@ -257,6 +259,17 @@ describe("lockreview check --format-patch", () => {
     const doc = ReviewSchema.parse(JSON.parse(r.out));
     expect(doc.errors).toEqual([]);
     expect(doc.patches.map((p) => p.findings.map((f) => [f.ruleId, f.context]))).toEqual([[["lock-across-del-gendisk", "tree"]], [["wq-flush-under-open-mutex", "tree"]]]);
+  });
+
+  test("review --tree <checkout> does the same without git: not yet applied, or already applied", async () => {
+    const repo = xdevRepo();
+    repos.push(repo);
+    const before = await cli(["review", "--terse", "--tree", repo.dir, XDEV_SERIES]);
+    repo.am(XDEV_SERIES);
+    const after = await cli(["review", "--terse", "--tree", repo.dir, XDEV_SERIES]);
+    expect(before.code).toBe(1);
+    expect(after).toEqual(before);
+    expect(before.out.trim().split("\n").map((l) => l.split(": ")[0])).toEqual(["drivers/block/xdev.c:53", "drivers/block/xdev.c:79"]);
   });
 
   test("the clean series passes", async () => {

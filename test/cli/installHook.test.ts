@@ -75,8 +75,9 @@ describe("lockreview install-hook", () => {
 
   test("from a linked worktree it goes to the hooks the worktrees share", async () => {
     const repo = newRepo();
-    const wt = join(mkdtempSync(join(tmpdir(), "lockreview-wt-")), "wt");
-    dirs.push(wt);
+    const parent = mkdtempSync(join(tmpdir(), "lockreview-wt-"));
+    dirs.push(parent);
+    const wt = join(parent, "wt");
     repo.git("worktree", "add", "-q", "--detach", wt, "HEAD");
     const r = await cli(["install-hook", "-C", wt]);
     expect(r.code).toBe(0);
