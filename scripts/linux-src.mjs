@@ -30,3 +30,22 @@ export function ensureLinuxSource(paths) {
   }
   return root;
 }
+
+/**
+ * The whole tree, unpacked once (~1.4 GB, a minute or two) into its own
+ * directory of the cache, apart from the subsets above: benchmarks that need
+ * a kernel-sized checkout (`lockreview check`) may modify it, tests never
+ * read it. Returns the kernel root, or null when the tarball is not installed.
+ */
+export function ensureWholeLinuxSource() {
+  if (linuxSourceMissing()) return null;
+  const dir = join(LINUX_CACHE, "full");
+  const root = join(dir, "linux-source-6.1");
+  const done = join(dir, ".done");
+  if (!existsSync(done)) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync("tar", ["-xJf", LINUX_TARBALL, "-C", dir], { stdio: "ignore" });
+    writeFileSync(done, "");
+  }
+  return root;
+}

@@ -41,8 +41,13 @@ Inputs (recognised by content; gzip by its magic bytes, not its name):
 
 Options:
   -f, --format FMT     output format: ${formats} (default: text)
+      --terse          one line per finding, FILE:LINE: LEVEL: rule-id: message
+                       (--format terse; for b4's per-patch check command)
       --fail-on LEVEL  exit 1 when a finding at or above LEVEL is introduced:
-                       error, warning, note or none (default: error)
+                       error, warning, note or none (default: the configuration's
+                       fail-on, else error)
+      --config FILE    configuration file (default: .lockreview.yml at the root of
+                       the --tree checkout, else of the current checkout)
       --latest         review only the newest revision (vN) of each series
       --all            also report findings the patch neither introduces nor
                        fixes (already there), and inline-suppressed ones
@@ -80,5 +85,6 @@ Examples:
   lockreview review outgoing/             # after git format-patch -o outgoing/
   b4 am -o - <msgid> | lockreview review -
   git show HEAD | lockreview review --tree ~/linux -
+  lockreview review --terse - < 0001-fix.patch      # b4 prep --check
 `;
 }

@@ -2,20 +2,22 @@
 // calls run(process.argv.slice(2)) and exits with what it returns:
 // 0 nothing at or above --fail-on, 1 findings, 2 usage or unreadable input.
 //
-// Subcommands live in COMMANDS; `scan`, `check`, `install-hook` and `explain`
-// will be added there (see commands.ts). Output formats live in
-// src/render/index.ts.
+// Subcommands live in COMMANDS (see commands.ts; `explain` will be added
+// there). Output formats live in src/render/index.ts.
+import { ConfigError } from "../config/load.js";
 import { InputUnreadableError } from "../ingest/input.js";
 import { VERSION } from "../version.js";
 import type { Command } from "./commands.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { mainHelp } from "./help.js";
 import { type CliIO, defaultIO } from "./io.js";
+import { checkCommand } from "./check.js";
 import { explainCommand } from "./explain.js";
+import { installHookCommand } from "./installHook.js";
 import { reviewCommand } from "./review.js";
 import { scanCommand } from "./scan.js";
 
-export const COMMANDS: readonly Command[] = [reviewCommand, scanCommand, explainCommand];
+export const COMMANDS: readonly Command[] = [reviewCommand, scanCommand, checkCommand, installHookCommand, explainCommand];
 
 function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
@@ -59,6 +61,11 @@ export async function run(argv: string[], partialIO: Partial<CliIO> = {}): Promi
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`lockreview: ${e.message}\n${e.hint ? `(${e.hint})\n` : ""}`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof ConfigError) {
+      // One line per problem, each naming the file and the key.
+      for (const p of e.problems) io.stderr.write(`lockreview: ${p}\n`);
       return EXIT_USAGE;
     }
     if (e instanceof InputUnreadableError) {

@@ -5,32 +5,35 @@
 // formatter prints and forgets. With --tree (and --latest) ingest buffers
 // per series and hands patches out in series order.
 import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
 import type { InputError } from "../model/patch.js";
-import { SEVERITY_RANK, type Severity } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/review.js";
 import { FORMATTERS, type RunSummary } from "../render/index.js";
 import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
 import { VERSION } from "../version.js";
 import type { Command } from "./commands.js";
+import { FAIL_ON, type FailOn, failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import { reviewHelp } from "./help.js";
 import type { CliIO } from "./io.js";
 import { Progress } from "./progress.js";
 
-const FAIL_ON = ["error", "warning", "note", "none"] as const;
-type FailOn = (typeof FAIL_ON)[number];
-
 export interface ReviewArgs {
   inputs: string[];
   format: string;
-  failOn: FailOn;
+  /** `--fail-on`; when absent, the configuration's `fail-on`, else error. */
+  failOn?: FailOn;
   latest: boolean;
   all: boolean;
   tree?: string;
   quiet: boolean;
   progress: boolean;
-  showNotes: boolean;
+  /** `--show-notes`; when absent, the configuration's `show-notes`. */
+  showNotes?: boolean;
+  /** `--config FILE`. */
+  config?: string;
   /** --format email / sarif options (--from, --reply-dir, --send, --docs-url …). */
   email: EmailArgs;
 }
@@ -57,6 +60,8 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
         all: { type: "boolean" },
         tree: { type: "string" },
         "show-notes": { type: "boolean" },
+        config: { type: "string" },
+        terse: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
         "no-progress": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -70,12 +75,13 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
   const v = parsed.values;
   if (v.help) return "help";
   if (v.version) return "version";
-  const format = v.format ?? "text";
+  if (v.terse && v.format !== undefined && v.format !== "terse") throw new UsageError(`--terse and --format ${v.format} do not go together`, HINT);
+  const format = v.terse ? "terse" : (v.format ?? "text");
   if (!Object.hasOwn(FORMATTERS, format)) {
     throw new UsageError(`unknown format '${format}' (choose from ${Object.keys(FORMATTERS).join(", ")})`, HINT);
   }
-  const failOn = (v["fail-on"] ?? "error") as FailOn;
-  if (!FAIL_ON.includes(failOn)) {
+  const failOn = v["fail-on"] as FailOn | undefined;
+  if (failOn !== undefined && !FAIL_ON.includes(failOn)) {
     throw new UsageError(`unknown --fail-on level '${failOn}' (choose from ${FAIL_ON.join(", ")})`, HINT);
   }
   const email = emailArgs(v, format, HINT);
@@ -92,13 +98,15 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
   return {
     inputs: parsed.positionals,
     format,
-    failOn,
+    ...(failOn !== undefined ? { failOn } : {}),
     latest: !!v.latest,
     all: !!v.all,
     ...(v.tree !== undefined ? { tree: v.tree } : {}),
-    quiet: !!v.quiet,
+    // --terse is for tools reading the output line by line: findings only.
+    quiet: !!v.quiet || format === "terse",
     progress: !v["no-progress"],
-    showNotes: !!v["show-notes"],
+    ...(v["show-notes"] ? { showNotes: true } : {}),
+    ...(v.config !== undefined ? { config: v.config } : {}),
     email,
   };
 }
@@ -117,6 +125,11 @@ function decoderFor(io: CliIO): BodyDecoder {
 }
 
 export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
+  // .lockreview.yml of the tree the series applies to, else of the checkout
+  // we are in, else beside the first input.
+  const startDirs = [...(a.tree !== undefined ? [a.tree] : []), process.cwd(), ...a.inputs.filter((i) => i !== "-").slice(0, 1).map((i) => dirname(i))];
+  const loaded = await loadCliConfig(a.config, startDirs);
+  const failOn = a.failOn ?? failOnOf(undefined, loaded, HINT);
   const twoPass = a.latest || a.tree !== undefined;
   const inputs: ResolvedInput[] = await resolveInputs(a.inputs, { stdin: io.stdin, spoolStdin: twoPass });
   const progress = new Progress(io.stderr, a.progress && !a.quiet && !!io.stderr.isTTY, io.now);
@@ -131,7 +144,13 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
     warn: (s) => io.stderr.write(s),
     ...emailOptions(a.email, io.env, a.format),
   });
-  const reviewer = await io.createReviewer({ ...(a.tree !== undefined ? { tree: a.tree } : {}), all: a.all, showNotes: a.showNotes });
+  const reviewer = await io.createReviewer({
+    ...(a.tree !== undefined ? { tree: a.tree } : {}),
+    all: a.all,
+    ...(a.showNotes !== undefined ? { showNotes: a.showNotes } : {}),
+    config: loaded.config,
+    ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),
+  });
   const stats = newStats();
   const summary: RunSummary = {
     reviewed: 0,
@@ -145,7 +164,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
     duplicates: 0,
     superseded: 0,
   };
-  const threshold = a.failOn === "none" ? Infinity : SEVERITY_RANK[a.failOn as Severity];
+  const threshold = thresholdOf(failOn);
   let failed = false;
   const reportError = (e: InputError) => {
     summary.errors++;

@@ -4,18 +4,18 @@
 // is found.
 import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SEVERITY_RANK, type Severity } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/review.js";
 import { FORMATTERS, type RunSummary } from "../render/index.js";
 import { scanPaths } from "../review/scan.js";
 import { VERSION } from "../version.js";
 import type { Command } from "./commands.js";
+import { failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
 import { Progress } from "./progress.js";
 import { firstSentence } from "./review.js";
 
 const HINT = "see 'lockreview scan --help'";
-const FAIL_ON = ["error", "warning", "note", "none"] as const;
 
 export function scanHelp(): string {
   return `Usage: lockreview scan [options] <file or directory>...
@@ -27,8 +27,12 @@ helpers in other files are seen. Every finding is reported as existing.
 
 Options:
   -f, --format FMT     output format: ${Object.keys(FORMATTERS).join(", ")} (default: text)
+      --terse          one line per finding (--format terse)
       --fail-on LEVEL  exit 1 when a finding at or above LEVEL exists:
-                       error, warning, note or none (default: error)
+                       error, warning, note or none (default: the configuration's
+                       fail-on, else error)
+      --config FILE    configuration file (default: .lockreview.yml at the root of
+                       the checkout of the first path, else of the current one)
       --show-notes     also show note-level findings
       --all            also show findings silenced by an inline comment
   -q, --quiet          print only findings
@@ -57,6 +61,8 @@ export const scanCommand: Command = {
         strict: true,
         options: {
           format: { type: "string", short: "f" },
+          terse: { type: "boolean" },
+          config: { type: "string" },
           "fail-on": { type: "string" },
           "show-notes": { type: "boolean" },
           all: { type: "boolean" },
@@ -73,10 +79,9 @@ export const scanCommand: Command = {
       io.stdout.write(scanHelp());
       return EXIT_OK;
     }
-    const format = v.format ?? "text";
+    if (v.terse && v.format !== undefined && v.format !== "terse") throw new UsageError(`--terse and --format ${v.format} do not go together`, HINT);
+    const format = v.terse ? "terse" : (v.format ?? "text");
     if (!Object.hasOwn(FORMATTERS, format)) throw new UsageError(`unknown format '${format}' (choose from ${Object.keys(FORMATTERS).join(", ")})`, HINT);
-    const failOn = (v["fail-on"] ?? "error") as (typeof FAIL_ON)[number];
-    if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on level '${failOn}' (choose from ${FAIL_ON.join(", ")})`, HINT);
     if (!parsed.positionals.length) throw new UsageError("no file or directory given", HINT);
     for (const p of parsed.positionals) {
       try {
@@ -85,12 +90,17 @@ export const scanCommand: Command = {
         throw new UsageError(`${p}: no such file or directory`, HINT);
       }
     }
-    const quiet = !!v.quiet;
+    const loaded = await loadCliConfig(v.config, [parsed.positionals[0]!, process.cwd()]);
+    const failOn = failOnOf(v["fail-on"], loaded, HINT);
+    const quiet = !!v.quiet || format === "terse";
     const progress = new Progress(io.stderr, !v["no-progress"] && !quiet && !!io.stderr.isTTY, io.now);
     const fmt = FORMATTERS[format]!({ write: (s) => io.stdout.write(s), warn: (s) => io.stderr.write(s), quiet, toolVersion: VERSION, mode: "scan" });
     const seenFiles = new Set<string>();
     const result = await scanPaths(parsed.positionals, {
-      showNotes: !!v["show-notes"],
+      config: loaded.config,
+      ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),
+      ...(loaded.root !== undefined ? { pathRoot: loaded.root } : {}),
+      ...(v["show-notes"] ? { showNotes: true } : {}),
       all: !!v.all,
       onDriver: (group, done, total) => {
         for (const f of group) seenFiles.add(f); // a header may belong to several drivers
@@ -102,7 +112,7 @@ export const scanCommand: Command = {
       reviewed: 0, introduced: { error: 0, warning: 0, note: 0 }, fixed: 0, errors: result.errors.length,
       messages: 0, covers: 0, replies: 0, other: 0, duplicates: 0, superseded: 0, scannedFiles: seenFiles.size,
     };
-    const threshold = failOn === "none" ? Infinity : SEVERITY_RANK[failOn as Severity];
+    const threshold = thresholdOf(failOn);
     let failed = false;
     for (const r of result.reports) {
       for (const f of r.findings) {
@@ -110,10 +120,10 @@ export const scanCommand: Command = {
         summary.introduced[f.severity]++;
         if (SEVERITY_RANK[f.severity] >= threshold) failed = true;
       }
-      fmt.patch(r, undefined, result.details.filter((d) => r.findings.includes(d.finding)));
+      await fmt.patch(r, undefined, result.details.filter((d) => r.findings.includes(d.finding)));
     }
     for (const e of result.errors) fmt.error(e);
-    fmt.end(summary);
+    await fmt.end(summary);
     return failed ? EXIT_FINDINGS : EXIT_OK;
   },
 };

@@ -74,3 +74,34 @@ export function applyFileDiff(original: string | null, fd: FileDiff): ApplyResul
   }
   return { ok: true, text: out.join("\n") + (finalNewline && out.length ? "\n" : ""), offsets };
 }
+
+/**
+ * The diff that undoes `fd`: old and new sides swapped. Applying it to a
+ * file that already contains the change gives the file before the change
+ * (`patch -R`).
+ */
+export function reverseFileDiff(fd: FileDiff): FileDiff {
+  const status = fd.status === "added" ? "deleted" : fd.status === "deleted" ? "added" : fd.status;
+  return {
+    ...fd,
+    oldPath: fd.newPath,
+    newPath: fd.oldPath,
+    status,
+    additions: fd.deletions,
+    deletions: fd.additions,
+    hunks: fd.hunks.map((h) => ({
+      ...h,
+      oldStart: h.newStart,
+      oldLines: h.newLines,
+      newStart: h.oldStart,
+      newLines: h.oldLines,
+      noNewlineOld: h.noNewlineNew,
+      noNewlineNew: h.noNewlineOld,
+      changes: h.changes.map((c) => {
+        const kind = c.kind === "add" ? "del" : c.kind === "del" ? "add" : "normal";
+        const { oldLine, newLine, ...rest } = c;
+        return { ...rest, kind, ...(newLine !== undefined ? { oldLine: newLine } : {}), ...(oldLine !== undefined ? { newLine: oldLine } : {}) };
+      }),
+    })),
+  };
+}

@@ -4,7 +4,7 @@
 // (the patch applied in memory); without one, they are rebuilt from hunks.
 import type { FileDiff, Patch } from "../model/patch.js";
 import type { ContextKind } from "../model/review.js";
-import { applyFileDiff } from "./apply.js";
+import { applyFileDiff, reverseFileDiff } from "./apply.js";
 import { hunkViews } from "./hunks.js";
 import { MAX_NEIGHBOUR_BYTES, neighbourFiles } from "./neighbours.js";
 import { isCSource, type SourceProvider, type SourceView } from "./source.js";
@@ -55,6 +55,15 @@ export function hunksContext(patch: Patch): PatchContext {
   return { kind: "hunks", changed, neighbours: [], errors: [], limitations, postTexts: new Map() };
 }
 
+/** Pre- and post-image of a file diff that the tree already contains, or null. */
+async function alreadyApplied(fd: FileDiff, before: string | null, provider: SourceProvider): Promise<{ pre: string; post: string } | null> {
+  if (!fd.oldPath || !fd.newPath || fd.status === "added" || fd.status === "deleted" || !fd.hunks.length) return null;
+  const now = fd.newPath === fd.oldPath ? before : await provider.read(fd.newPath);
+  if (now === null) return null;
+  const back = applyFileDiff(now, reverseFileDiff(fd));
+  return back.ok && back.text !== null ? { pre: back.text, post: now } : null;
+}
+
 /**
  * Context of a patch against a tree: `provider` holds the pre-image (for a
  * series, the tree after the previous patches). Files whose hunks do not
@@ -72,6 +81,18 @@ export async function treeContext(patch: Patch, provider: SourceProvider, opts: 
     const before = fd.oldPath && fd.status !== "added" ? await provider.read(fd.oldPath) : null;
     const r = applyFileDiff(before, fd);
     if (!r.ok) {
+      // The tree may already contain the patch (format-patch output checked
+      // in the checkout it came from, amended or rebased since): then the tree
+      // is the post-image and undoing the patch gives the pre-image.
+      const applied = await alreadyApplied(fd, before, provider);
+      if (applied) {
+        if (fd.status === "renamed" && fd.oldPath !== path) postTexts.set(fd.oldPath!, null);
+        postTexts.set(path, applied.post);
+        if (isCSource(path)) {
+          changed.push({ path, diff: fd, pre: fullView(fd.oldPath!, applied.pre, "tree"), post: fullView(path, applied.post, "tree") });
+        }
+        continue;
+      }
       errors.push(`${r.error} on ${provider.describe()}`);
       if (isCSource(path)) {
         const { pre, post } = hunkViews(fd);

@@ -31,8 +31,12 @@ export interface FormatterOptions {
   write: (s: string) => void;
   quiet: boolean;
   toolVersion: string;
-  /** `scan` reviews existing code: every finding is `existing`, so it is not tagged. */
-  mode?: "review" | "scan";
+  /**
+   * `scan` reviews existing code: every finding is `existing`, so it is not
+   * tagged. `check` reviews commits: a patch is headed `<short-sha> <subject>`
+   * (as `git log --oneline`) and the total counts commits.
+   */
+  mode?: "review" | "scan" | "check";
   /** Diagnostics that must not go into the output stream (email writes a mailbox there); default stderr. */
   warn?: (s: string) => void;
   /** Base URL of lockreview's docs (--docs-url), for links in SARIF and reply footers. */

@@ -5,6 +5,7 @@ import type { FormatterFactory } from "./formatter.js";
 import { emailFormatter } from "./email.js";
 import { jsonFormatter } from "./json.js";
 import { sarifFormatter } from "./sarif.js";
+import { terseFormatter } from "./terse.js";
 import { textFormatter } from "./text.js";
 
 export const FORMATTERS: Readonly<Record<string, FormatterFactory>> = {
@@ -12,6 +13,7 @@ export const FORMATTERS: Readonly<Record<string, FormatterFactory>> = {
   json: jsonFormatter,
   sarif: sarifFormatter,
   email: emailFormatter,
+  terse: terseFormatter,
 };
 
 export type { Formatter, FormatterFactory, FormatterOptions, RunSummary } from "./formatter.js";

@@ -44,7 +44,7 @@ function marker(c: LineChange): string {
 }
 
 /** Render one finding as a checkpatch-style block (no trailing blank line). */
-export function renderFinding(f: Finding, patch?: Patch, mode: "review" | "scan" = "review"): string {
+export function renderFinding(f: Finding, patch?: Patch, mode: FormatterOptions["mode"] = "review"): string {
   const out: string[] = [];
   const status = f.status === "introduced" || (mode === "scan" && f.status === "existing") ? "" : ` [${f.status}]`;
   const supp = f.suppressed ? ` [suppressed: ${f.suppressed}]` : "";
@@ -81,7 +81,8 @@ export function textFormatter(opts: FormatterOptions): Formatter {
     patch(report: PatchReport, patch?: Patch) {
       const shown = report.findings;
       if (quiet && shown.length === 0) return;
-      const blocks: string[] = [report.subject ? `${report.source}: ${report.subject}` : `${report.source}:`];
+      const head = opts.mode === "check" ? `${report.source} ${report.subject}` : report.subject ? `${report.source}: ${report.subject}` : `${report.source}:`;
+      const blocks: string[] = [head];
       if (!quiet) for (const w of report.warnings ?? []) blocks.push(`${report.source}: warning: ${w}`);
       for (const f of shown) blocks.push(renderFinding(f, patch, opts.mode) + "\n");
       write(blocks.join("\n") + "\n");
@@ -94,7 +95,7 @@ export function textFormatter(opts: FormatterOptions): Formatter {
       if (quiet && problems === 0) return;
       // Always plural, like checkpatch's "total: 0 errors, 1 warnings": scripts grep it.
       const i = s.introduced;
-      const unit = s.scannedFiles !== undefined ? `${s.scannedFiles} files scanned` : `${s.reviewed} patches reviewed`;
+      const unit = s.scannedFiles !== undefined ? `${s.scannedFiles} files scanned` : opts.mode === "check" ? `${s.reviewed} ${s.reviewed === 1 ? "commit" : "commits"} checked` : `${s.reviewed} patches reviewed`;
       let line = `total: ${i.error} errors, ${i.warning} warnings, ${i.note} notes, ${unit}`;
       if (s.fixed) line += `, ${s.fixed} fixed`;
       if (s.errors) line += `, ${plural(s.errors, "input error")}`;

@@ -40,12 +40,21 @@ export interface ReviewResult {
   details: DiffResult[];
 }
 
+export interface PatchReviewOptions {
+  /**
+   * The exact pre-image of this patch (a git commit's parent for `lockreview
+   * check`). It replaces the reviewer's tree and series overlay for this
+   * patch only: the patch is applied to it, nothing is carried over.
+   */
+  provider?: SourceProvider;
+}
+
 export interface Reviewer {
   /**
    * Review one patch. Patches of one series must be given in series order
    * when a tree is used: each is applied on top of the previous ones.
    */
-  review(patch: Patch): Promise<ReviewResult>;
+  review(patch: Patch, opts?: PatchReviewOptions): Promise<ReviewResult>;
 }
 
 export function ruleSeverity(config: LockreviewConfig, rule: Rule, found: RuleFinding["severity"]): RuleFinding["severity"] | "off" {
@@ -79,7 +88,7 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
   };
 
   return {
-    async review(patch: Patch): Promise<ReviewResult> {
+    async review(patch: Patch, perPatch: PatchReviewOptions = {}): Promise<ReviewResult> {
       const report: PatchReport = {
         source: patch.source,
         messageId: patch.messageId ?? "",
@@ -94,7 +103,9 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       const scoped: Patch = { ...patch, files };
 
       let ctx: PatchContext;
-      if (base) {
+      if (perPatch.provider) {
+        ctx = await treeContext(scoped, perPatch.provider);
+      } else if (base) {
         let overlay = overlays.get(patch.seriesKey);
         if (!overlay) overlays.set(patch.seriesKey, (overlay = new OverlayProvider(base)));
         ctx = await treeContext(scoped, overlay);

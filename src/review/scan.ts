@@ -4,7 +4,7 @@
 // program, so callbacks and helpers in other files of the driver are seen.
 // Every finding is `existing`.
 import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { analyse, type ProgramFile } from "../analysis/program.js";
 import { buildModel } from "../cmodel/build.js";
 import { DEFAULT_CONFIG, type LockreviewConfig } from "../config/schema.js";
@@ -27,6 +27,11 @@ export interface ScanOptions {
   showNotes?: boolean;
   /** Include suppressed findings. */
   all?: boolean;
+  /**
+   * Directory the configuration's `paths:` globs are relative to (where the
+   * configuration file is); the paths as given when absent.
+   */
+  pathRoot?: string;
   rules?: readonly Rule[];
   /** Called after each driver (for progress). */
   onDriver?: (files: string[], done: number, total: number) => void;
@@ -101,7 +106,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}): Promis
   const config = opts.config ?? DEFAULT_CONFIG;
   const kernel = config.kernel ? loadKernelModel({ rows: config.kernel, source: opts.configSource ?? "configuration" }) : loadKernelModel();
   const rules = (opts.rules ?? RULES).filter((r) => config.rules[r.meta.id] !== "off");
-  const inScope = pathMatcher(config.paths.include, config.paths.exclude);
+  const matches = pathMatcher(config.paths.include, config.paths.exclude);
+  const root = opts.pathRoot;
+  const inScope = (f: string) => matches(root ? relative(root, resolve(f)).split("\\").join("/") : f);
   const showNotes = opts.showNotes ?? config["show-notes"] ?? false;
   const reports: PatchReport[] = [];
   const errors: InputError[] = [];

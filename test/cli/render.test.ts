@@ -122,6 +122,6 @@ describe("json renderer", () => {
 
   test("formatter table: text and json first, the names --format accepts", () => {
     expect(Object.keys(FORMATTERS).slice(0, 2)).toEqual(["text", "json"]);
-    expect(Object.keys(FORMATTERS)).toEqual(expect.arrayContaining(["sarif", "email"]));
+    expect(Object.keys(FORMATTERS)).toEqual(expect.arrayContaining(["sarif", "email", "terse"]));
   });
 });
