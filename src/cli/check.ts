@@ -7,7 +7,6 @@
 //   check --format-patch F…    format-patch output against this checkout
 //   check --hook F [H]         what the installed sendemail-validate hook runs
 import { basename, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs } from "../ingest/index.js";
 import type { InputError, Patch } from "../model/patch.js";
 import { SEVERITY_RANK } from "../model/review.js";
@@ -18,12 +17,12 @@ import { commitPatches, workingPatch } from "../git/patches.js";
 import { GitRepo, NotARepositoryError } from "../git/repo.js";
 import { GitError } from "../git/run.js";
 import { VERSION } from "../version.js";
+import { OUTPUT_OPTIONS, failOnArg, outputFormat, parseCommandArgs } from "./args.js";
 import type { Command } from "./commands.js";
-import { FAIL_ON, type FailOn, failOnOf, loadCliConfig, threshold } from "./config.js";
+import { type FailOn, failOnOf, loadCliConfig, threshold } from "./config.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
 import { Progress } from "./progress.js";
-import { firstSentence } from "./review.js";
 
 const HINT = "see 'lockreview check --help'";
 
@@ -99,33 +98,19 @@ interface CheckArgs {
 }
 
 function parseCheckArgs(args: string[]): CheckArgs | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        staged: { type: "boolean" },
-        cached: { type: "boolean" },
-        worktree: { type: "boolean" },
-        "format-patch": { type: "boolean" },
-        hook: { type: "boolean" },
-        C: { type: "string", short: "C" },
-        format: { type: "string", short: "f" },
-        terse: { type: "boolean" },
-        "fail-on": { type: "string" },
-        config: { type: "string" },
-        all: { type: "boolean" },
-        "show-notes": { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        "no-progress": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(firstSentence((e as Error).message).toLowerCase(), HINT);
-  }
+  const parsed = parseCommandArgs(
+    args,
+    {
+      ...OUTPUT_OPTIONS,
+      staged: { type: "boolean" },
+      cached: { type: "boolean" },
+      worktree: { type: "boolean" },
+      "format-patch": { type: "boolean" },
+      hook: { type: "boolean" },
+      C: { type: "string", short: "C" },
+    },
+    HINT,
+  );
   const v = parsed.values;
   if (v.help) return "help";
   const modes = (["staged", "worktree", "format-patch", "hook"] as const).filter((m) => v[m] || (m === "staged" && v.cached));
@@ -136,11 +121,8 @@ function parseCheckArgs(args: string[]): CheckArgs | "help" {
   if (mode === "range" && pos.length > 1) throw new UsageError(`one revision range at most (got ${pos.map((p) => `'${p}'`).join(", ")}); for patch files use --format-patch`, HINT);
   if (mode === "format-patch" && !pos.length) throw new UsageError("--format-patch needs files or directories of git format-patch output", HINT);
   if (mode === "hook" && (pos.length < 1 || pos.length > 2)) throw new UsageError("--hook takes the patch file and, from newer git, the SMTP headers file", HINT);
-  if (v.terse && v.format !== undefined && v.format !== "terse") throw new UsageError(`--terse and --format ${v.format} do not go together`, HINT);
-  const format = v.terse ? "terse" : (v.format ?? "text");
-  if (!Object.hasOwn(FORMATTERS, format)) throw new UsageError(`unknown format '${format}' (choose from ${Object.keys(FORMATTERS).join(", ")})`, HINT);
-  const failOn = v["fail-on"] as FailOn | undefined;
-  if (failOn !== undefined && !FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on level '${failOn}' (choose from ${FAIL_ON.join(", ")})`, HINT);
+  const format = outputFormat(v, HINT);
+  const failOn = failOnArg(v["fail-on"], HINT);
   // As with git -C, paths on the command line are relative to DIR.
   const cwd = resolve(v.C ?? process.cwd());
   const fromCwd = (p: string) => (p === "-" ? p : resolve(cwd, p));

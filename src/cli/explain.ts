@@ -3,7 +3,6 @@
 // rule and known incident it matches, the bisected commit — and with
 // `--patch` (and `--tree`) whether that patch breaks the cycle.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { DirectoryProvider } from "../context/providers.js";
 import { ingest, newStats, resolveInputs } from "../ingest/index.js";
 import { loadKernelModel } from "../kernel/model.js";
@@ -12,10 +11,10 @@ import { parseSplats } from "../lockdep/parse.js";
 import type { Patch } from "../model/patch.js";
 import { analysePatch } from "../review/analyze.js";
 import { VERSION } from "../version.js";
+import { parseCommandArgs } from "./args.js";
 import type { Command } from "./commands.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
-import { firstSentence } from "./review.js";
 
 const HINT = "see 'lockreview explain --help'";
 
@@ -90,22 +89,11 @@ export const explainCommand: Command = {
   summary: "explain a lockdep report; with --patch, say whether a patch breaks its cycle",
   help: explainHelp,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          patch: { type: "string" },
-          tree: { type: "string" },
-          format: { type: "string", short: "f" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(firstSentence((e as Error).message).toLowerCase(), HINT);
-    }
+    const parsed = parseCommandArgs(
+      args,
+      { patch: { type: "string" }, tree: { type: "string" }, format: { type: "string", short: "f" }, help: { type: "boolean", short: "h" } },
+      HINT,
+    );
     const v = parsed.values;
     if (v.help) {
       io.stdout.write(explainHelp());

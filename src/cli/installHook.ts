@@ -6,14 +6,13 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.js";
 import { HookRefusal, installHook, uninstallHook } from "../git/hooks.js";
 import { GitRepo, NotARepositoryError } from "../git/repo.js";
 import type { Command } from "./commands.js";
 import { EXIT_OK, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
-import { firstSentence } from "./review.js";
+import { parseCommandArgs } from "./args.js";
 
 const HINT = "see 'lockreview install-hook --help'";
 
@@ -60,23 +59,18 @@ export const installHookCommand: Command = {
   summary: "install git's sendemail-validate hook (check patches before git send-email)",
   help: installHookHelp,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: false,
-        strict: true,
-        options: {
-          chain: { type: "boolean" },
-          uninstall: { type: "boolean" },
-          config: { type: "string" },
-          C: { type: "string", short: "C" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(firstSentence((e as Error).message).toLowerCase(), HINT);
-    }
+    const parsed = parseCommandArgs(
+      args,
+      {
+        chain: { type: "boolean" },
+        uninstall: { type: "boolean" },
+        config: { type: "string" },
+        C: { type: "string", short: "C" },
+        help: { type: "boolean", short: "h" },
+      },
+      HINT,
+      false,
+    );
     const v = parsed.values;
     if (v.help) {
       io.stdout.write(installHookHelp());

@@ -6,15 +6,15 @@
 // per series and hands patches out in series order.
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
 import type { InputError } from "../model/patch.js";
 import { SEVERITY_RANK } from "../model/review.js";
 import { FORMATTERS, type RunSummary } from "../render/index.js";
 import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
 import { VERSION } from "../version.js";
+import { OUTPUT_OPTIONS, failOnArg, outputFormat, parseCommandArgs } from "./args.js";
 import type { Command } from "./commands.js";
-import { FAIL_ON, type FailOn, failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
+import { type FailOn, failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import { reviewHelp } from "./help.js";
 import type { CliIO } from "./io.js";
@@ -40,50 +40,17 @@ export interface ReviewArgs {
 
 const HINT = "see 'lockreview review --help'";
 
-/** parseArgs errors say "Unknown option '--x'. To specify a positional …": keep the first sentence. */
-export function firstSentence(msg: string): string {
-  const m = /^(.*?[.])(\s|$)/.exec(msg);
-  return (m ? m[1]! : msg).replace(/\.$/, "");
-}
-
 export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: "string", short: "f" },
-        "fail-on": { type: "string" },
-        latest: { type: "boolean" },
-        all: { type: "boolean" },
-        tree: { type: "string" },
-        "show-notes": { type: "boolean" },
-        config: { type: "string" },
-        terse: { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        "no-progress": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" },
-        ...EMAIL_OPTIONS,
-      },
-    });
-  } catch (e) {
-    throw new UsageError(firstSentence((e as Error).message).toLowerCase(), HINT);
-  }
+  const parsed = parseCommandArgs(
+    args,
+    { ...OUTPUT_OPTIONS, latest: { type: "boolean" }, tree: { type: "string" }, version: { type: "boolean" }, ...EMAIL_OPTIONS },
+    HINT,
+  );
   const v = parsed.values;
   if (v.help) return "help";
   if (v.version) return "version";
-  if (v.terse && v.format !== undefined && v.format !== "terse") throw new UsageError(`--terse and --format ${v.format} do not go together`, HINT);
-  const format = v.terse ? "terse" : (v.format ?? "text");
-  if (!Object.hasOwn(FORMATTERS, format)) {
-    throw new UsageError(`unknown format '${format}' (choose from ${Object.keys(FORMATTERS).join(", ")})`, HINT);
-  }
-  const failOn = v["fail-on"] as FailOn | undefined;
-  if (failOn !== undefined && !FAIL_ON.includes(failOn)) {
-    throw new UsageError(`unknown --fail-on level '${failOn}' (choose from ${FAIL_ON.join(", ")})`, HINT);
-  }
+  const format = outputFormat(v, HINT);
+  const failOn = failOnArg(v["fail-on"], HINT);
   const email = emailArgs(v, format, HINT);
   if (parsed.positionals.length === 0) throw new UsageError("no input given (a mailbox, .eml, .patch, diff, directory or -)", HINT);
   if (v.tree !== undefined) {

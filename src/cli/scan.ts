@@ -3,17 +3,16 @@
 // every finding is `existing`. Exit 1 when a finding at or above --fail-on
 // is found.
 import { statSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { SEVERITY_RANK } from "../model/review.js";
 import { FORMATTERS, type RunSummary } from "../render/index.js";
 import { scanPaths } from "../review/scan.js";
 import { VERSION } from "../version.js";
+import { OUTPUT_OPTIONS, outputFormat, parseCommandArgs } from "./args.js";
 import type { Command } from "./commands.js";
 import { failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
 import { Progress } from "./progress.js";
-import { firstSentence } from "./review.js";
 
 const HINT = "see 'lockreview scan --help'";
 
@@ -53,35 +52,13 @@ export const scanCommand: Command = {
   summary: "run the rules over existing files or directories (no patch)",
   help: scanHelp,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          format: { type: "string", short: "f" },
-          terse: { type: "boolean" },
-          config: { type: "string" },
-          "fail-on": { type: "string" },
-          "show-notes": { type: "boolean" },
-          all: { type: "boolean" },
-          quiet: { type: "boolean", short: "q" },
-          "no-progress": { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(firstSentence((e as Error).message).toLowerCase(), HINT);
-    }
+    const parsed = parseCommandArgs(args, OUTPUT_OPTIONS, HINT);
     const v = parsed.values;
     if (v.help) {
       io.stdout.write(scanHelp());
       return EXIT_OK;
     }
-    if (v.terse && v.format !== undefined && v.format !== "terse") throw new UsageError(`--terse and --format ${v.format} do not go together`, HINT);
-    const format = v.terse ? "terse" : (v.format ?? "text");
-    if (!Object.hasOwn(FORMATTERS, format)) throw new UsageError(`unknown format '${format}' (choose from ${Object.keys(FORMATTERS).join(", ")})`, HINT);
+    const format = outputFormat(v, HINT);
     if (!parsed.positionals.length) throw new UsageError("no file or directory given", HINT);
     for (const p of parsed.positionals) {
       try {
