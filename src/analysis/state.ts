@@ -41,23 +41,25 @@ export interface State {
 export const MAX_STATES = 48;
 export const MAX_HELD_SETS = 8;
 
+const heldPart = (x: Held) => `${x.cls}|${x.expr}|${x.origin}|${x.mode ?? ""}|${x.scope ?? ""}`;
+
 export function heldKey(h: Held[]): string {
-  return h
-    .map((x) => `${x.cls}|${x.expr}|${x.origin}|${x.mode ?? ""}|${x.scope ?? ""}`)
-    .sort()
-    .join(";");
+  // Most states hold nothing or one lock: no array to build and sort.
+  if (h.length === 0) return "";
+  if (h.length === 1) return heldPart(h[0]!);
+  return h.map(heldPart).sort().join(";");
 }
 
 function stateKey(s: State): string {
-  const f = Object.keys(s.facts)
-    .sort()
-    .map((k) => `${k}=${s.facts[k] ? 1 : 0}`)
-    .join(",");
-  return `${heldKey(s.held)}#${f}#${(s.dropped ?? []).join(",")}#${s.lastRef ?? ""}`;
+  const keys = Object.keys(s.facts);
+  const f = keys.length === 0 ? "" : keys.sort().map((k) => `${k}=${s.facts[k] ? 1 : 0}`).join(",");
+  return `${heldKey(s.held)}#${f}#${s.dropped?.length ? s.dropped.join(",") : ""}#${s.lastRef ?? ""}`;
 }
 
 /** Deduplicate, and bound the number of states (facts are dropped first). */
 export function normalize(states: State[]): State[] {
+  // The walk normalises after every join; most joins see one state.
+  if (states.length < 2) return states.slice();
   const seen = new Map<string, State>();
   for (const s of states) {
     const k = stateKey(s);

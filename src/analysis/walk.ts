@@ -78,6 +78,8 @@ export class FunctionWalk {
   /** Released entry locks by class, waiting for a re-acquisition (unlock … relock). */
   private readonly droppedAt = new Map<string, number>();
   readonly paramRefs = new Map<string, ParamRef>();
+  /** Variables whose value a later test, return or call summary reads (see factNames). */
+  private readonly factVars: Set<string> | null;
 
   constructor(
     private readonly fn: CFunction,
@@ -89,6 +91,7 @@ export class FunctionWalk {
       name: fn.name, file: fn.file, context, partial: fn.partial, callSites: [], acquires: [], releases: [], workInits: [],
       queueings: [], wqAllocs: [], frees: [], objectAllocs: [], kthreads: [], notifiers: [], returns: [], requires: [],
     };
+    this.factVars = factNames(fn);
   }
 
   run(): FnFacts {
@@ -305,13 +308,15 @@ export class FunctionWalk {
       }
       case "var": {
         const varNonzero = test.nonzero === want;
+        // A value nothing reads again is not kept: states that differ only in it would not merge.
+        const keep = !this.factVars || this.factVars.has(test.name);
         return states
           .filter((s) => s.facts[test.name] === undefined || s.facts[test.name] === varNonzero)
           .map((s) => ({
             ...s,
             // `counter = atomic_dec_return(…); if (!counter)`: the last-reference branch.
             ...(s.refVars?.[test.name] && (s.refVars[test.name].last === "nonzero") === varNonzero ? { lastRef: s.refVars[test.name].line } : {}),
-            facts: { ...s.facts, [test.name]: varNonzero },
+            facts: keep ? { ...s.facts, [test.name]: varNonzero } : s.facts,
             // `if (!wq)` after an allocation: on the NULL branch nothing was allocated.
             held: varNonzero ? s.held : s.held.filter((h) => !(h.kind === "resource" && h.expr === test.name)),
           }));
@@ -788,6 +793,69 @@ function mergeHeldSets(into: Held[][], add: Held[][]): void {
     const k = h.map((x) => `${x.cls}|${x.origin}`).sort().join(";");
     if (!into.some((e) => e.map((x) => `${x.cls}|${x.origin}`).sort().join(";") === k) && into.length < 8) into.push(h);
   }
+}
+
+/**
+ * Variables a fact learnt from a test can matter for: tested more than once
+ * (a test inside a loop counts twice), returned, or a parameter (call
+ * summaries read parameter values). Null when a backward goto can re-run
+ * any test: then every fact is kept.
+ */
+export function factNames(fn: CFunction): Set<string> | null {
+  const tests = new Map<string, number>();
+  const out = new Set<string>(fn.params.map((p) => p.name));
+  const labels = new Set<string>();
+  let backward = false;
+  const count = (t: Test, weight: number): void => {
+    if (t.t === "var") tests.set(t.name, (tests.get(t.name) ?? 0) + weight);
+    else if (t.t === "not") count(t.e, weight);
+    else if (t.t === "and" || t.t === "or") {
+      count(t.l, weight);
+      count(t.r, weight);
+    }
+  };
+  const visit = (list: Stmt[], weight: number): void => {
+    for (const s of list) {
+      switch (s.k) {
+        case "block":
+          visit(s.body, weight);
+          break;
+        case "if":
+          count(s.cond.test, weight);
+          visit([s.then, ...(s.else ? [s.else] : [])], weight);
+          break;
+        case "alt":
+          visit(s.branches, weight);
+          break;
+        case "loop":
+          if (s.cond) count(s.cond.test, 2);
+          visit([s.body], 2);
+          break;
+        case "switch":
+          count(s.cond.test, weight);
+          for (const c of s.cases) visit(c.body, weight);
+          break;
+        case "scoped":
+          visit([s.body], weight);
+          break;
+        case "return":
+          if (s.value?.var !== undefined) out.add(s.value.var);
+          break;
+        case "label":
+          labels.add(s.name);
+          break;
+        case "goto":
+          if (labels.has(s.label)) backward = true;
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  visit(fn.body, 1);
+  if (backward) return null;
+  for (const [name, n] of tests) if (n > 1) out.add(name);
+  return out;
 }
 
 function collectTestCalls(t: Test, out: Set<string>): void {

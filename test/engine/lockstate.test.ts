@@ -25,6 +25,31 @@ static void top(struct drv *d)
     expect(ev[0].path.at(-1)!.line).toBe(3);
   });
 
+  test("a lock taken and released under the same flag test stays paired past many unrelated tests", async () => {
+    // drbd_req_state()'s shape: `if (f & SER) lock … if (f & SER) unlock`, with
+    // more one-off tests in between than the walk keeps states for. Facts about
+    // values nothing re-tests are not kept, so the flag's fact survives.
+    const singles = ["a", "b", "c", "d", "e", "g", "h"].map((v) => `\tif (d->${v})\n\t\tnote(d);\n`).join("");
+    const a = await analyseC({
+      "drv.c": `
+static int req_state(struct drv *d, unsigned int f)
+{
+	if (f & SER)
+		mutex_lock(&d->state_mutex);
+${singles}	if (f & SER)
+		mutex_unlock(&d->state_mutex);
+	return 0;
+}
+static void teardown(struct drv *d)
+{
+	req_state(d, 0);
+	del_gendisk(d->disk);
+}`,
+    });
+    expect(heldAt(a, "teardown", "del_gendisk")).toEqual([[]]);
+    expect(edges(a)).not.toContain("drv.state_mutex -> gendisk.open_mutex");
+  });
+
   test("a lock released on the error path is not held at the call after it", async () => {
     const a = await analyseC({
       "drv.c": `
