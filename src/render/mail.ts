@@ -1,7 +1,13 @@
 // Turning a Reply into a message: nodemailer renders it (offline, with its
 // stream transport) and sends it (SMTP); this file also writes mboxrd and
 // picks safe file names for --reply-dir.
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
+
+// nodemailer costs ~50 ms to import: only the email format and --send load it
+// (the sendemail-validate hook starts lockreview once per patch).
+type Nodemailer = (typeof import("nodemailer"))["default"];
+let loaded: Promise<Nodemailer> | undefined;
+const mailer = (): Promise<Nodemailer> => (loaded ??= import("nodemailer").then((m) => m.default));
 import { MBOXRD_POSTMARK } from "../ingest/mbox.js";
 import { parseAddress, type Reply } from "./reply.js";
 
@@ -25,7 +31,7 @@ export interface RenderedReply {
  * RFC 5322's 998 octets; otherwise nodemailer's QP is kept.
  */
 export async function renderReply(reply: Reply, toolVersion: string): Promise<RenderedReply> {
-  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  const t = (await mailer()).createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   const info = await t.sendMail({
     from: reply.from,
     to: reply.to,
@@ -121,15 +127,16 @@ export interface Sender {
 
 /** Send rendered replies through an SMTP server (nodemailer's SMTP transport; `smtp://`, `smtps://`). */
 export function smtpSender(url: string): Sender {
-  const t = nodemailer.createTransport(url);
+  let transport: Promise<Transporter> | undefined;
+  const t = () => (transport ??= mailer().then((m) => m.createTransport(url)));
   return {
     async send(r) {
       // `raw`: what goes out is byte for byte what --reply-dir would have written.
-      const info = await t.sendMail({ envelope: r.envelope, raw: r.raw });
+      const info = await (await t()).sendMail({ envelope: r.envelope, raw: r.raw });
       return String(info.response ?? "");
     },
     close() {
-      t.close();
+      void transport?.then((x) => x.close());
     },
   };
 }
