@@ -102,17 +102,32 @@ class Builder {
   /** Calls in evaluation order: arguments before the call that uses them. */
   calls(n: Node | null, out: Call[] = []): Call[] {
     if (!n) return out;
+    if (n.hasError) return this.callsCounting(n, out);
+    // Found in wasm; a call ends after every call nested in it (its own
+    // `)` comes last), so ordering by end offset is evaluation order.
+    const found = n.descendantsOfType("call_expression").filter((x): x is Node => !!x);
+    found.sort((a, b) => a.endIndex - b.endIndex);
+    for (const x of found) {
+      const c = this.callOf(x);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  /** `calls` node by node, counting ERROR and MISSING nodes (only where the parser reported some). */
+  private callsCounting(n: Node | null, out: Call[]): Call[] {
+    if (!n) return out;
     if (n.type === "call_expression") {
       const fn = n.childForFieldName("function");
-      if (fn && fn.type === "call_expression") this.calls(fn, out); // guard(x)(…) inner part
+      if (fn) this.callsCounting(fn, out); // guard(x)(…), get_ops(x)->fn(…)
       const argsNode = n.childForFieldName("arguments");
-      if (argsNode) for (const c of argsNode.namedChildren) if (c) this.calls(c, out);
+      if (argsNode) for (const c of argsNode.namedChildren) if (c) this.callsCounting(c, out);
       const c = this.callOf(n);
       if (c) out.push(c);
       return out;
     }
     if (n.type === "ERROR" || n.isMissing) this.errors++;
-    for (const c of n.namedChildren) if (c) this.calls(c, out);
+    for (const c of n.namedChildren) if (c) this.callsCounting(c, out);
     return out;
   }
 
@@ -196,35 +211,26 @@ class Builder {
   /** Lvalues an expression assigns (`x = …`, `x += …`, `x++`), as normalised text. */
   writes(n: Node): string[] {
     const out: string[] = [];
-    const visit = (x: Node) => {
-      if (x.type === "assignment_expression") {
-        const l = x.childForFieldName("left");
-        if (l) out.push(norm(l.text).replace(/\s+/g, ""));
-      } else if (x.type === "update_expression") {
-        const a = x.childForFieldName("argument");
-        if (a) out.push(norm(a.text).replace(/\s+/g, ""));
-      }
-      for (const c of x.namedChildren) if (c) visit(c);
-    };
-    visit(n);
+    // descendantsOfType walks in wasm (the node itself included, pre-order):
+    // far cheaper than handing every node of the expression to JS.
+    for (const x of n.descendantsOfType(["assignment_expression", "update_expression"])) {
+      if (!x) continue;
+      const target = x.type === "assignment_expression" ? x.childForFieldName("left") : x.childForFieldName("argument");
+      if (target) out.push(norm(target.text).replace(/\s+/g, ""));
+    }
     return out;
   }
 
   cond(n: Node | null): Cond {
     const assigns: Cond["assigns"] = [];
-    const visit = (x: Node | null) => {
-      if (!x) return;
-      if (x.type === "assignment_expression") {
-        const left = x.childForFieldName("left");
-        const right = x.childForFieldName("right");
-        if (left?.type === "identifier" && right?.type === "call_expression") {
-          const c = this.callOf(right);
-          if (c) assigns.push({ name: left.text, call: c });
-        }
+    for (const x of n?.descendantsOfType("assignment_expression") ?? []) {
+      const left = x?.childForFieldName("left");
+      const right = x?.childForFieldName("right");
+      if (left?.type === "identifier" && right?.type === "call_expression") {
+        const c = this.callOf(right);
+        if (c) assigns.push({ name: left.text, call: c });
       }
-      for (const c of x.namedChildren) visit(c);
-    };
-    visit(n);
+    }
     const text = n ? norm(n.text).replace(/^\((.*)\)$/, "$1") : undefined;
     return { calls: this.calls(n), test: this.test(n), assigns, ...(text ? { text } : {}) };
   }
@@ -701,20 +707,17 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
       if (pn) params.push({ name: pn, type: ctype(p.childForFieldName("type"), d) });
     }
     const locals: Record<string, CType> = {};
-    const visitDecls = (x: Node) => {
-      if (x.type === "declaration") {
-        const t = x.childForFieldName("type");
-        for (const d of x.childrenForFieldName("declarator")) {
-          if (!d) continue;
-          const inner = d.type === "init_declarator" ? d.childForFieldName("declarator") : d;
-          const ln = declName(inner);
-          const ty = ctype(t, inner);
-          if (ln && ty) locals[ln] = ty;
-        }
+    for (const x of body.descendantsOfType("declaration")) {
+      if (!x) continue;
+      const t = x.childForFieldName("type");
+      for (const d of x.childrenForFieldName("declarator")) {
+        if (!d) continue;
+        const inner = d.type === "init_declarator" ? d.childForFieldName("declarator") : d;
+        const ln = declName(inner);
+        const ty = ctype(t, inner);
+        if (ln && ty) locals[ln] = ty;
       }
-      for (const c of x.namedChildren) if (c) visitDecls(c);
-    };
-    visitDecls(body);
+    }
     const isStatic = n.children.some((c) => c?.type === "storage_class_specifier" && c.text === "static");
     const startRow = n.startPosition.row;
     const annotations: { name: string; arg?: string }[] = [];

@@ -220,6 +220,28 @@ describe("kernel table", () => {
   });
 });
 
+describe("C model: calls of a statement", () => {
+  const callsOf = async (body: string) => {
+    const m = await buildModel({ path: "d.c", context: "file", text: `static void f(struct d *d)\n{\n${body}\n}\n` });
+    const fn = m.functions[0]!;
+    return { names: fn.body.flatMap((s) => ("calls" in s ? s.calls.map((c) => c.name) : [])), errors: fn.parseErrors };
+  };
+
+  test("arguments are called before the call that uses them, left to right", async () => {
+    expect((await callsOf("\tret = a(b(c(d)), e());")).names).toEqual(["c", "b", "e", "a"]);
+  });
+
+  test("a call that yields the callee's table is called before the indirect call", async () => {
+    expect((await callsOf("\tops_of(d)->stop(d, lock_of(d));")).names).toEqual(["ops_of", "lock_of", "stop"]);
+  });
+
+  test("a statement the parser could not read still gives its calls, and counts the error", async () => {
+    const r = await callsOf("\tmutex_lock(&d->lock) del_gendisk(d->disk);");
+    expect(r.names).toEqual(expect.arrayContaining(["mutex_lock"]));
+    expect(r.errors).toBeGreaterThan(0);
+  });
+});
+
 describe("learning a driver's own flush", () => {
   test("queue a work, wait for the completion it signals: the function waits for that work", async () => {
     const a = await analyseC({
