@@ -68,7 +68,7 @@ Options:
 
 Environment:
   LOCKREVIEW_WORKERS=N worker threads for ranges of 3 commits or more
-                       (default: one per spare core, at most 3; 0: none)
+                       (default: one per core beyond two, at most 3; 0: none)
 
 Exit status:
   0  nothing at or above --fail-on was introduced

@@ -47,15 +47,19 @@ export function checkWorkerScript(): URL | undefined {
 }
 
 /**
- * Workers worth starting for `commits` commits: one per spare core, at most 3,
- * none for fewer than 3 commits (a worker's start-up, ~0.3 s of module
- * loading, would not pay off). LOCKREVIEW_WORKERS=N overrides.
+ * Workers worth starting for `commits` commits: one per core beyond two, at
+ * most 3, none for fewer than 3 commits (a worker's start-up, ~0.3 s of
+ * module loading, would not pay off). Two cores are one for the main thread
+ * and one for V8's garbage collector and zlib: on the 2-core reference
+ * machine a worker made `check HEAD~10..HEAD` slower (2.70 s against 2.45 s
+ * on one thread; 2.44 s against 1.89 s for ten nbd.c commits; npm run
+ * bench). LOCKREVIEW_WORKERS=N overrides.
  */
-export function defaultWorkers(commits: number, env: NodeJS.ProcessEnv): number {
+export function defaultWorkers(commits: number, env: NodeJS.ProcessEnv, cores = availableParallelism()): number {
   const forced = env["LOCKREVIEW_WORKERS"];
   if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), Math.max(commits - 1, 0));
   if (commits < 3) return 0;
-  return Math.max(0, Math.min(availableParallelism() - 1, 3, commits - 1));
+  return Math.max(0, Math.min(cores - 2, 3, commits - 1));
 }
 
 export type CommitOutcome = { job: CommitJob; result: ReviewResult } | { job: CommitJob; error: Error };

@@ -142,5 +142,10 @@ describe("commit review pool", () => {
     expect(defaultWorkers(10, { LOCKREVIEW_WORKERS: "0" })).toBe(0);
     expect(defaultWorkers(10, { LOCKREVIEW_WORKERS: "2" })).toBe(2);
     expect(defaultWorkers(2, { LOCKREVIEW_WORKERS: "4" })).toBe(1);
+    // Two cores: the main thread and the garbage collector; workers from the third core on.
+    expect(defaultWorkers(10, {}, 2)).toBe(0);
+    expect(defaultWorkers(10, {}, 4)).toBe(2);
+    expect(defaultWorkers(10, {}, 16)).toBe(3);
+    expect(defaultWorkers(3, {}, 16)).toBe(2);
   });
 });
