@@ -5,7 +5,7 @@
 //   2. lock-state walk of every function, callees first (lock wrappers);
 //   3. summaries (transitive effects and drops);
 //   4. the lock-order graph from every call site's held locks.
-import type { Arg, CFileModel, CFunction, Stmt } from "../cmodel/ir.js";
+import { forEachStmt, type Arg, type CFileModel, type CFunction, type Stmt } from "../cmodel/ir.js";
 import type { KernelModel } from "../kernel/model.js";
 import type { Callback } from "../kernel/schema.js";
 import type { ContextKind } from "../model/review.js";
@@ -60,34 +60,6 @@ export interface Analysis {
   moduleExit: string[];
   /** Per-file parse problems (tolerated). */
   parseErrors: number;
-}
-
-function forEachStmt(list: Stmt[], f: (s: Stmt) => void): void {
-  for (const s of list) {
-    f(s);
-    switch (s.k) {
-      case "block":
-        forEachStmt(s.body, f);
-        break;
-      case "if":
-        forEachStmt([s.then, ...(s.else ? [s.else] : [])], f);
-        break;
-      case "alt":
-        forEachStmt(s.branches, f);
-        break;
-      case "loop":
-        forEachStmt([s.body], f);
-        break;
-      case "switch":
-        for (const c of s.cases) forEachStmt(c.body, f);
-        break;
-      case "scoped":
-        forEachStmt([s.body], f);
-        break;
-      default:
-        break;
-    }
-  }
 }
 
 function allCalls(s: Stmt) {

@@ -5,7 +5,7 @@
 // scoped guards, and records what held at every call. Callees defined in the
 // analysed code contribute their net effect (lock/unlock wrappers) from
 // their summaries; their deeper effects are joined later (summary.ts).
-import type { Arg, Call, CFunction, Cond, Stmt, Test } from "../cmodel/ir.js";
+import { forEachStmt, type Arg, type Call, type CFunction, type Cond, type Stmt, type Test } from "../cmodel/ir.js";
 import type { KernelModel } from "../kernel/model.js";
 import type { ContextKind } from "../model/review.js";
 import type { LockClass, TypeEnv } from "./classes.js";
@@ -814,45 +814,14 @@ export function factNames(fn: CFunction): Set<string> | null {
       count(t.r, weight);
     }
   };
-  const visit = (list: Stmt[], weight: number): void => {
-    for (const s of list) {
-      switch (s.k) {
-        case "block":
-          visit(s.body, weight);
-          break;
-        case "if":
-          count(s.cond.test, weight);
-          visit([s.then, ...(s.else ? [s.else] : [])], weight);
-          break;
-        case "alt":
-          visit(s.branches, weight);
-          break;
-        case "loop":
-          if (s.cond) count(s.cond.test, 2);
-          visit([s.body], 2);
-          break;
-        case "switch":
-          count(s.cond.test, weight);
-          for (const c of s.cases) visit(c.body, weight);
-          break;
-        case "scoped":
-          visit([s.body], weight);
-          break;
-        case "return":
-          if (s.value?.var !== undefined) out.add(s.value.var);
-          break;
-        case "label":
-          labels.add(s.name);
-          break;
-        case "goto":
-          if (labels.has(s.label)) backward = true;
-          break;
-        default:
-          break;
-      }
-    }
-  };
-  visit(fn.body, 1);
+  forEachStmt(fn.body, (s, inLoop) => {
+    const weight = inLoop ? 2 : 1;
+    if (s.k === "if" || s.k === "switch") count(s.cond.test, weight);
+    else if (s.k === "loop" && s.cond) count(s.cond.test, 2);
+    else if (s.k === "return" && s.value?.var !== undefined) out.add(s.value.var);
+    else if (s.k === "label") labels.add(s.name);
+    else if (s.k === "goto" && labels.has(s.label)) backward = true;
+  });
   if (backward) return null;
   for (const [name, n] of tests) if (n > 1) out.add(name);
   return out;

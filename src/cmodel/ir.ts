@@ -150,3 +150,32 @@ export interface CFileModel {
   parseErrors: number;
   deadRows: number;
 }
+
+/** Every statement of a body, nested ones included, in order; `inLoop`: inside a loop's body. */
+export function forEachStmt(list: Stmt[], f: (s: Stmt, inLoop: boolean) => void, inLoop = false): void {
+  for (const s of list) {
+    f(s, inLoop);
+    switch (s.k) {
+      case "block":
+        forEachStmt(s.body, f, inLoop);
+        break;
+      case "if":
+        forEachStmt(s.else ? [s.then, s.else] : [s.then], f, inLoop);
+        break;
+      case "alt":
+        forEachStmt(s.branches, f, inLoop);
+        break;
+      case "loop":
+        forEachStmt([s.body], f, true);
+        break;
+      case "switch":
+        for (const c of s.cases) forEachStmt(c.body, f, inLoop);
+        break;
+      case "scoped":
+        forEachStmt([s.body], f, inLoop);
+        break;
+      default:
+        break;
+    }
+  }
+}
