@@ -57,6 +57,17 @@ describe("lockreview check <range>", () => {
     expect(r.out).toMatch(/total: 2 errors, 0 warnings, 0 notes, 2 commits checked\n$/);
   });
 
+  test("--format sarif gives one result per finding, for code scanning in CI", async () => {
+    const r = await cli(["check", "-C", repo.dir, "--format", "sarif", "HEAD~2"]);
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(r.out) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.runs[0]!.results.map((x) => [x.ruleId, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region.startLine])).toEqual([
+      ["lock-across-del-gendisk", "drivers/block/xdev.c", 53],
+      ["wq-flush-under-open-mutex", "drivers/block/xdev.c", 79],
+    ]);
+  });
+
   test("A..B ranges; --fail-on none exits 0", async () => {
     const r = await cli(["check", "-C", repo.dir, "--fail-on", "none", "HEAD~2..HEAD~1"]);
     expect(r.code).toBe(0);
