@@ -236,6 +236,8 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
     const tally = new Tally(fmt, threshold(failOn));
     const reviewerOptions: ReviewOptions = {
       all: a.all,
+      // The hook and --terse print only what a patch introduces.
+      ...((a.format === "terse" || a.mode === "hook") && !a.all ? { fixed: false } : {}),
       ...(a.showNotes !== undefined ? { showNotes: a.showNotes } : {}),
       config: loaded.config,
       ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),

@@ -114,6 +114,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
   const reviewer = await io.createReviewer({
     ...(a.tree !== undefined ? { tree: a.tree } : {}),
     all: a.all,
+    ...(a.format === "terse" && !a.all ? { fixed: false } : {}), // terse prints only what a patch introduces
     ...(a.showNotes !== undefined ? { showNotes: a.showNotes } : {}),
     config: loaded.config,
     ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),

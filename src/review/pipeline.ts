@@ -31,6 +31,13 @@ export interface ReviewOptions {
   configSource?: string;
   /** Rules to run (default: all registered). */
   rules?: readonly Rule[];
+  /**
+   * Report findings a patch fixes (default true). Without them, a patch whose
+   * post-image has no finding is done without analysing its pre-image: the
+   * pre-image only tells introduced from existing and finds what was fixed.
+   * The pre-send hook and --terse output drop fixed findings anyway.
+   */
+  fixed?: boolean;
 }
 
 export interface ReviewResult {
@@ -121,11 +128,12 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
         return { report, errors, details: [] };
       }
 
-      const pre = await program(ctx, "pre");
       const post = await program(ctx, "post");
-      const preA = analyse(pre.files, kernel);
-      const postA = analyse(post.files, kernel);
-      const diffs = diffFindings(runRules(preA, "pre", ctx.kind), runRules(postA, "post", ctx.kind), changedLines(files), ctx.kind, (id) => {
+      const postFindings = runRules(analyse(post.files, kernel), "post", ctx.kind);
+      if (!postFindings.length && opts.fixed === false) return { report, errors, details: [] };
+      const pre = await program(ctx, "pre");
+      const preFindings = runRules(analyse(pre.files, kernel), "pre", ctx.kind);
+      const diffs = diffFindings(preFindings, postFindings, changedLines(files), ctx.kind, (id) => {
         const r = rules.find((x) => x.meta.id === id);
         return { references: r?.meta.incidents ?? [], fix: r?.meta.fix ?? "" };
       });
@@ -134,6 +142,7 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
         if (f.severity === "note" && !showNotes) return false;
         if (f.suppressed && !opts.all) return false;
         if (f.status === "existing" && !opts.all) return false;
+        if (f.status === "fixed" && opts.fixed === false) return false;
         return true;
       });
       shown.sort((x, y) => order(x.finding, y.finding));
