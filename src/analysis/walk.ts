@@ -91,7 +91,7 @@ export class FunctionWalk {
       name: fn.name, file: fn.file, context, partial: fn.partial, callSites: [], acquires: [], releases: [], workInits: [],
       queueings: [], wqAllocs: [], frees: [], objectAllocs: [], kthreads: [], notifiers: [], returns: [], requires: [],
     };
-    this.factVars = factNames(fn);
+    this.factVars = factNamesOf(fn);
   }
 
   run(): FnFacts {
@@ -793,6 +793,14 @@ function mergeHeldSets(into: Held[][], add: Held[][]): void {
     const k = h.map((x) => `${x.cls}|${x.origin}`).sort().join(";");
     if (!into.some((e) => e.map((x) => `${x.cls}|${x.origin}`).sort().join(";") === k) && into.length < 8) into.push(h);
   }
+}
+
+// A function is walked up to three times in a recursive SCC, and its model is
+// shared by both images when its file did not change.
+const factNamesCache = new WeakMap<CFunction, Set<string> | null>();
+function factNamesOf(fn: CFunction): Set<string> | null {
+  if (!factNamesCache.has(fn)) factNamesCache.set(fn, factNames(fn));
+  return factNamesCache.get(fn)!;
 }
 
 /**

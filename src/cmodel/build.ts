@@ -204,7 +204,8 @@ class Builder {
    * same branch (`if (x) lock(); … if (x) unlock();`).
    */
   pureTest(n: Node): Test {
-    if (this.calls(n).length) return { t: "other" };
+    // Only whether there is a call: building the calls (and counting parse errors again) is cond()'s job.
+    if (n.descendantsOfType("call_expression").length) return { t: "other" };
     return { t: "var", name: norm(n.text).replace(/\s+/g, ""), nonzero: true };
   }
 
