@@ -14,7 +14,7 @@ import type { Analysis } from "../analysis/program.js";
 import { pathConditions } from "../analysis/conditions.js";
 import type { KernelModel } from "../kernel/model.js";
 import type { Reference } from "../model/review.js";
-import { INCIDENTS, KNOWN_REGRESSIONS } from "../review/incidents.js";
+import { KNOWN_REGRESSIONS } from "../review/incidents.js";
 import { RULES_BY_ID } from "../../rules/index.js";
 import { baseName, chainEdges, type Frame, type Splat } from "./parse.js";
 
@@ -183,7 +183,6 @@ export function explainSplat(s: Splat, kernel: KernelModel, isDriverFn?: (fn: st
     const own = incidents.filter((i) => new RegExp(`\\b${drv}\\b`, "i").test(i.title.split(":")[0]));
     if (own.length) incidents = own;
   }
-  if (ruleId === "wq-self-flush" && drv === "nbd") incidents = [INCIDENTS.nbdSelfFlush];
   const regression = s.bisected
     ? (() => {
         const k = Object.keys(KNOWN_REGRESSIONS).find((c) => s.bisected!.commit.startsWith(c));
