@@ -51,6 +51,12 @@ export interface FileDiff {
   newMode?: string;
   /** `similarity index N%` of a rename or copy. */
   similarity?: number;
+  /**
+   * Abbreviated blob ids from git's `index <old>..<new>` line: the exact
+   * pre- and post-image, found in a repository that has them (`git am -3`).
+   */
+  oldBlob?: string;
+  newBlob?: string;
 }
 
 export interface Person {
