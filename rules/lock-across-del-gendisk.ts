@@ -43,6 +43,12 @@ const rule: Rule = {
   },
 };
 
+/** Were the driver's block_device_operations callbacks visible whole (an ops table, complete bodies)? */
+function openReleaseSeen(a: RuleContext["analysis"]): boolean {
+  const cbs = [...a.functions.values()].filter((f) => f.entries.some((x) => (x.kind === "bdev-open" || x.kind === "bdev-release") && !x.inferred));
+  return cbs.length > 0 && cbs.every((f) => !f.fn.partial);
+}
+
 function whoRemoves(e: EdgeEvidence): string {
   return [e.function, ...e.path.slice(1).map((s) => s.function)].map((f) => `${f}()`).join(" → ") + " → del_gendisk()";
 }
@@ -63,11 +69,17 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   const last = e.lastRef ? " when the last reference is dropped" : "";
   if (!reverse.length) {
     const d = doubts(a, [e]);
+    // Absence of the other half is evidence only when the driver's ->open and
+    // ->release were seen whole; from a diff alone it is the reviewer's question.
+    const seen = openReleaseSeen(a);
+    if (!seen) d.push("the driver's ->open/->release were not visible");
     return {
       ...base,
-      severity: "note",
+      severity: seen ? "note" : "warning",
       confidence: confidenceOf(d),
-      message: `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}. Not a deadlock in the analysed code: nothing here takes ${lname} under disk->open_mutex (->open/->release).`,
+      message: seen
+        ? `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}. Not a deadlock in the analysed code: nothing here takes ${lname} under disk->open_mutex (->open/->release).`
+        : `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}; del_gendisk() takes disk->open_mutex, so if ->open or ->release takes ${lname} this is an AB-BA deadlock (nbd and loop 2021). The driver's ->open/->release are not in the patch.`,
       question: `Does anything take ${lname} in ->open or ->release, or under disk->open_mutex? del_gendisk() takes disk->open_mutex while ${e.function}() holds ${lname}${viaText(e)}.`,
       trace: [holderStep(e), ...toTrace(e.path)],
       pathKey: pathKey([e]),
