@@ -269,7 +269,8 @@ describe("lockreview check --format-patch", () => {
     const r = await cli(["check", "-C", repo.dir, "--format-patch", "--format", "json", XDEV_SERIES]);
     const doc = ReviewSchema.parse(JSON.parse(r.out));
     expect(doc.errors).toEqual([]);
-    expect(doc.patches.map((p) => p.findings.map((f) => [f.ruleId, f.context]))).toEqual([[["lock-across-del-gendisk", "tree"]], [["wq-flush-under-open-mutex", "tree"]]]);
+    // The pre-images are the blobs the series was made from (the repository still has them).
+    expect(doc.patches.map((p) => p.findings.map((f) => [f.ruleId, f.context]))).toEqual([[["lock-across-del-gendisk", "blob"]], [["wq-flush-under-open-mutex", "blob"]]]);
   });
 
   test("review --tree <checkout> does the same without git: not yet applied, or already applied", async () => {

@@ -73,7 +73,7 @@ describe("types in hunks mode", () => {
   });
 
   test("the whole patch with the open callback in the tree: AB-BA with open_mutex", async () => {
-    const found = await findingsFor("lock-across-del-gendisk", { change: { path: PATH, before, after, inTree: true } });
+    const found = await findingsFor("lock-across-del-gendisk", { name: "vdisk", change: { path: PATH, before, after, inTree: true } });
     expect(found.map((f) => [f.status, f.severity, f.function])).toEqual([["introduced", "error", "vdisk_remove"]]);
   });
 
@@ -81,7 +81,7 @@ describe("types in hunks mode", () => {
     // The hunk shows only vdisk_remove(); vdisk_open() is not visible: a
     // warning that asks the reviewer's question, not silence.
     const patch = makePatch(PATH, before, after);
-    const found = await findingsFor("lock-across-del-gendisk", { patch });
+    const found = await findingsFor("lock-across-del-gendisk", { name: "vdisk hunks", patch });
     expect(found.map((f) => [f.status, f.severity, f.function])).toEqual([["introduced", "warning", "vdisk_remove"]]);
     expect(found[0].message).toMatch(/vblk->vdev_mutex/);
   });
