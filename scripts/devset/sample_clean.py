@@ -80,12 +80,19 @@ def main(tsv, list_only):
                           'message_id': r['message_id'], 'subject': r['subject'].replace('\t', ' '),
                           'chain': '-', 'evidence': f'sample rule (docs/devset.md), rank {h[:8]}', 'tree': ''})
             have += 1
-    if not list_only and added:
-        with open(tsv, 'a', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=fields, delimiter='\t', lineterminator='\n')
-            for a in added:
-                w.writerow({k: a.get(k, '') for k in fields})
-        print(f'{len(added)} clean rows appended to {tsv}')
+    if not list_only:
+        append_rows(tsv, fields, added)
+
+
+def append_rows(tsv, fields, added):
+    """Append drawn clean rows to the set TSV in its own column order."""
+    if not added:
+        return
+    with open(tsv, 'a', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=fields, delimiter='\t', lineterminator='\n')
+        for a in added:
+            w.writerow({k: a.get(k, '') for k in fields})
+    print(f'{len(added)} clean rows appended to {tsv}')
 
 
 if __name__ == '__main__':

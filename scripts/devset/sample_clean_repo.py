@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from mirrors import git_dir
 from candidates import DEADLOCK, DRAIN
 from index_lists import diff_features
+from sample_clean import append_rows
 
 EXCLUDED_DIRS = ('qla2x00t', 'qla2x00t-32gbit', 'qla_isp')
 TOUCHES = ('plus_lock', 'minus_lock', 'plus_drain', 'minus_drain', 'plus_del_gendisk', 'minus_del_gendisk')
@@ -63,12 +64,7 @@ def main(tsv, quota, list_only):
         added.append({'case_id': f'clean-{source}-{h[:8]}', 'label': 'clean', 'role': 'clean', 'expected_file': cfiles[0],
                       'date': date[:10], 'source': source, 'commit': c, 'subject': subj.replace('\t', ' ')[:200],
                       'chain': '-', 'evidence': f'sample rule (docs/devset.md), rank {h[:8]}', 'tree': ''})
-    if added:
-        with open(tsv, 'a', newline='') as fh:
-            w = csv.DictWriter(fh, fieldnames=fields, delimiter='\t', lineterminator='\n')
-            for a in added:
-                w.writerow({k: a.get(k, '') for k in fields})
-        print(f'{len(added)} clean rows appended to {tsv}')
+    append_rows(tsv, fields, added)
 
 
 if __name__ == '__main__':
