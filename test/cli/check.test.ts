@@ -269,8 +269,9 @@ describe("lockreview check --format-patch", () => {
     const r = await cli(["check", "-C", repo.dir, "--format-patch", "--format", "json", XDEV_SERIES]);
     const doc = ReviewSchema.parse(JSON.parse(r.out));
     expect(doc.errors).toEqual([]);
-    // The pre-images are the blobs the series was made from (the repository still has them).
-    expect(doc.patches.map((p) => p.findings.map((f) => [f.ruleId, f.context]))).toEqual([[["lock-across-del-gendisk", "blob"]], [["wq-flush-under-open-mutex", "blob"]]]);
+    // Patch 1's pre-image is the blob it was made from (the repository still has it);
+    // patch 2 applies on patch 1's result, whose blob id its index line confirms.
+    expect(doc.patches.map((p) => p.findings.map((f) => [f.ruleId, f.context]))).toEqual([[["lock-across-del-gendisk", "blob"]], [["wq-flush-under-open-mutex", "tree"]]]);
   });
 
   test("review --tree <checkout> does the same without git: not yet applied, or already applied", async () => {
