@@ -107,7 +107,7 @@ describe("the body: trimmed, interleaved, plain text, questions under the line",
   });
 
   test.each([
-    [1, "> +\tzdev_remove(zd);", /^Can zdev_ctl_remove\(\) be reached with zdev_index_mutex held here\?/],
+    [1, "> +\tzdev_remove(zd);", /^Can the disk still be opened at this point\? zdev_ctl_remove\(\) holds$/],
     [2, "> +\t\tflush_workqueue(zd->io_wq);", /^Is it safe to wait for this work here\? zdev_release\(\) runs with/],
     [3, "> +\t\tmutex_unlock(&disk->open_mutex);", /^Is it safe to drop disk->open_mutex here\?/],
     // Deletion only: the finding points at the allocation in zdev_init(); the question goes under the removed destroy.
