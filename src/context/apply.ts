@@ -50,7 +50,7 @@ export function applyFileDiff(original: string | null, fd: FileDiff): ApplyResul
   const name = fd.newPath ?? fd.oldPath ?? "?";
   if (fd.binary) return { ok: false, error: `${name}: binary diff cannot be applied` };
   if (fd.status === "deleted") return { ok: true, text: null, offsets: [] };
-  if (original === null && fd.status !== "added") return { ok: false, error: `${fd.oldPath}: file not found in the tree` };
+  if (original === null && fd.status !== "added") return { ok: false, error: `${fd.oldPath}: no such file` };
   const { lines, finalNewline: hadFinal } = split(original ?? "");
   let finalNewline = original === null ? true : hadFinal;
   const out = [...lines];

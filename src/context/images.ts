@@ -93,7 +93,7 @@ export async function treeContext(patch: Patch, provider: SourceProvider, opts: 
         }
         continue;
       }
-      errors.push(`${r.error} on ${provider.describe()}`);
+      errors.push(`${r.error} in ${provider.describe()}`);
       if (isCSource(path)) {
         const { pre, post } = hunkViews(fd);
         changed.push({ path, diff: fd, pre, post });

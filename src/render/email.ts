@@ -45,7 +45,7 @@ export function emailFormatter(opts: FormatterOptions): Formatter {
   let dirMade = false;
   return {
     async patch(report, patch, details) {
-      if (!patch) return; // `scan`: no patch to reply to
+      if (!patch) return; // nothing to reply to (scan refuses this format)
       const reply = composeReply(report, patch, details, {
         from: e.from,
         date: e.date,
@@ -75,10 +75,6 @@ export function emailFormatter(opts: FormatterOptions): Formatter {
       warn(`${err.source}: error: ${err.message}\n`);
     },
     async end(s) {
-      if (opts.mode === "scan") {
-        warn("lockreview: --format email replies to patches; `scan` has none (use `lockreview review`)\n");
-        return;
-      }
       if (e.sender) opts.write(await e.sender.end());
       if (!opts.quiet) warn(`${n} ${n === 1 ? "reply" : "replies"} for ${s.reviewed} reviewed patch${s.reviewed === 1 ? "" : "es"}\n`);
     },

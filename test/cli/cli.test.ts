@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import { ReviewSchema } from "../../src/model/review.js";
@@ -167,6 +168,17 @@ describe("lockreview review: output", () => {
     expect(doc.patches).toHaveLength(2);
     expect(doc.errors).toEqual([{ source: fx("series.mboxrd") + "#3", message: 'internal error while reviewing "[PATCH v2 2/3] demo_blk: destroy the workqueue on module exit": analysis blew up' }]);
   });
+});
+
+test("--tree where a patched file is missing: the error names the file and the tree once", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "lockreview-empty-tree-"));
+  try {
+    const r = await cli(["review", "--fail-on", "none", "--tree", empty, join(ROOT, "fixtures", "examples", "xdev", "series")]);
+    expect(r.out).toContain(`: error: drivers/block/xdev.c: no such file in tree ${empty}\n`);
+    expect(r.out).not.toMatch(/in the tree on tree/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 describe("lockreview review: exit status and --fail-on", () => {

@@ -407,10 +407,13 @@ describe("usage errors", () => {
   });
 });
 
-test("scan has no patches to reply to: it says so, and writes nothing on stdout", async () => {
+test("scan has no patches to reply to: a usage error before anything is read, and its --help does not offer email", async () => {
   const r = await cli(["scan", "--format", "email", join(ROOT, "test", "fixtures", "scan", "ydev.c")]);
+  expect(r.code).toBe(2);
   expect(r.out).toBe("");
-  expect(r.err).toBe("lockreview: --format email replies to patches; `scan` has none (use `lockreview review`)\n");
+  expect(r.err).toBe("lockreview: --format email replies to patches; `scan` has none (use `lockreview review`)\n(see 'lockreview scan --help')\n");
+  const help = await cli(["scan", "--help"]);
+  expect(help.out).toContain("-f, --format FMT     output format: text, json, sarif, terse (default: text)");
 });
 
 // git's own mail reader: a reply must never look like a patch to `git am`.
