@@ -15,16 +15,8 @@ export interface CheckRunPayload {
   installation?: { id: number };
 }
 
-interface PullLike {
-  number: number;
-  state?: string;
-  draft?: boolean;
-  title: string;
-  body?: string | null;
-  head: { sha: string };
-  base: { sha: string; ref?: string };
-  changed_files?: number;
-}
+/** A pull request as the REST API returns it: what a pull_request event carries, and its state. */
+type PullLike = PullRequestPayload["pull_request"] & { state?: string };
 
 /**
  * The pull_request payload for a re-run of `check_run`, or null when no
