@@ -6,7 +6,7 @@
 // (nbd_release → nbd_put, xen-blkfront).
 import type { EdgeEvidence } from "../src/analysis/graph.js";
 import { chainOf, confidenceOf, doubts, entryHolding } from "../src/review/evidence.js";
-import { holderStep, isPseudo, lockName, lockText, pathKey, recursiveScenario, scenario, toTrace, viaText } from "../src/review/explain.js";
+import { heldHere, holderStep, isPseudo, lockName, lockText, pathKey, recursiveScenario, scenario, toTrace, viaText } from "../src/review/explain.js";
 import { INCIDENTS } from "../src/review/incidents.js";
 import type { Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
 
@@ -90,6 +90,7 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   const r = g.best(reverse);
   const entry = entryHolding(a, r.function, OPEN);
   const underOpen = r.holder.origin === "context" && entry ? `${r.function}() takes ${lname} under disk->open_mutex (${entry.note})` : `${r.function}() takes ${lname} with disk->open_mutex held`;
+  const held = heldHere(e, lname);
   const d = doubts(a, [e, r]);
   // nbd 2021's put took the lock *as* the last reference dropped; a final put
   // deep below an unrelated lock is often impossible (the caller holds a reference).
@@ -99,7 +100,8 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
     severity: "error",
     confidence: confidenceOf(d),
     message: `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}; ${underOpen}, which del_gendisk() also takes: AB-BA deadlock.`,
-    question: `Can ${e.function}() be reached with ${lname} held here? del_gendisk()${viaText(e)} takes disk->open_mutex, and ${r.function}() takes ${lname} under it${entry ? ` (${entry.note})` : ""}, so a concurrent open can deadlock against this removal.`,
+    // The lock and both halves are in the code; what is not is whether an open can race with this removal.
+    question: `${held.sure ? "Can the disk still be opened at this point?" : `Is ${lname} held when this runs, and can the disk still be opened then?`} ${held.text}, del_gendisk()${viaText(e)} takes disk->open_mutex, and ${r.function}() takes ${lname} under it${entry ? ` (${entry.note})` : ""}, so an open at that moment deadlocks against this removal.`,
     trace: [holderStep(e), ...toTrace(e.path), holderStep(r), ...toTrace(r.path)],
     scenario: scenario(
       { held: lockName(L, e.holder.expr), wants: "&disk->open_mutex", who: whoRemoves(e) },

@@ -101,6 +101,11 @@ export interface Patch {
   title: string;
   tags: SubjectTags;
   author?: Person;
+  /**
+   * The mail's From: when an in-body From: names someone else as the author
+   * (a patch sent on the author's behalf); replies go to both.
+   */
+  sender?: Person;
   /** ISO 8601 date, when the message had one. */
   date?: string;
   to: string[];

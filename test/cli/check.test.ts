@@ -35,9 +35,9 @@ describe("lockreview check <range>", () => {
   });
   afterAll(() => repo.cleanup());
 
-  test("without an upstream: HEAD~1..HEAD, headed '<short-sha> <subject>', exit 1", async () => {
+  test("with no upstream, series base or origin/HEAD: HEAD~1..HEAD, said on stderr; headed '<short-sha> <subject>', exit 1", async () => {
     const r = await cli(["check", "-C", repo.dir]);
-    expect(r.err).toBe("");
+    expect(r.err).toBe("lockreview: checking HEAD~1..HEAD (no upstream, series base or origin/HEAD: the last commit only; name a range to check more)\n");
     expect(r.code).toBe(1);
     expect(r.out.split("\n")[0]).toBe(`${sha2} ${SUBJECT2}`);
     expect(rules(r.out)).toEqual(["wq-flush-under-open-mutex"]);
