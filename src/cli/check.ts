@@ -228,6 +228,7 @@ class Tally {
 
 export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
   const repo = await openRepo(a.cwd);
+  let reviewerToClose: Reviewer | undefined;
   try {
     const loaded = await loadCliConfig(a.config, [repo.top]);
     const failOn = a.failOn ?? failOnOf(undefined, loaded, HINT);
@@ -246,11 +247,11 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
       config: loaded.config,
       ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),
     };
-    const reviewer = await io.createReviewer({
+    const reviewer = (reviewerToClose = await io.createReviewer({
       // format-patch input whose commit is unknown here applies to the working tree.
       ...(a.mode === "format-patch" || a.mode === "hook" ? { tree: repo.top } : {}),
       ...reviewerOptions,
-    });
+    }));
 
     if (a.mode === "range") {
       const { range, commits } = await rangeCommits(repo, a.positionals[0], io, a.quiet);
@@ -291,6 +292,7 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
     }
     return tally.failed ? EXIT_FINDINGS : EXIT_OK;
   } finally {
+    reviewerToClose?.close?.();
     repo.close();
   }
 }
