@@ -222,7 +222,12 @@ export interface Address {
 // nothing addressparser would have to think about (comments, groups, lists,
 // escapes). Every message's From: is one of these; the corpus test checks the
 // shortcut agrees with addressparser.
-const SIMPLE_ADDRESS = /^(?:"([^"\\]*)"|([^"<>,;:@()\\]*?))\s*<([^<>\s@",;()]+@[^<>\s@",;()]+)>$|^([^<>\s@",;()]+@[^<>\s@",;()]+)$/;
+//
+// Linear time: the unquoted name is one greedy class that stops only at "<"
+// (its trailing spaces are trimmed afterwards). A lazy name followed by
+// `\s*<` tried every split of a run of spaces: "a"+200k spaces+"x" in From:
+// took 65 s.
+const SIMPLE_ADDRESS = /^(?:"([^"\\]*)"\s*|([^"<>,;:@()\\]*))<([^<>\s@",;()]+@[^<>\s@",;()]+)>$|^([^<>\s@",;()]+@[^<>\s@",;()]+)$/;
 
 /** A display name that only repeats the address ("hch@lst.de" <hch@lst.de>) is no name. */
 function address(name: string, email: string): Address {
