@@ -21,6 +21,7 @@ import type { Command } from "./commands.js";
 import { type FailOn, failOnOf, loadCliConfig, threshold } from "./config.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREVIEWED, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
+import { MAX_C_SIZE_HELP, exitStatusHelp } from "./help.js";
 import { Progress } from "./progress.js";
 import { Tally, addIngestStats } from "./tally.js";
 
@@ -61,20 +62,19 @@ Options:
       --show-notes     also show note-level findings
   -q, --quiet          print only commits with findings
       --no-progress    never show the progress line
-      --hook PATCH [HEADERS]
+${MAX_C_SIZE_HELP}      --hook PATCH [HEADERS]
                        what the installed sendemail-validate hook runs (see
-                       lockreview install-hook)
+                       lockreview install-hook): exits 1, with one line saying
+                       why and how to send anyway, when a finding at or above
+                       --fail-on is introduced or the patch could not be
+                       reviewed
   -h, --help           print this help
 
 Environment:
   LOCKREVIEW_WORKERS=N worker threads for ranges of 3 commits or more
                        (default: one per core beyond two, at most 3; 0: none)
 
-Exit status:
-  0  nothing at or above --fail-on was introduced
-  1  a finding at or above --fail-on was introduced
-  2  usage error: not a git checkout, a bad revision range, a bad configuration
-
+${exitStatusHelp()}
 Examples:
   lockreview check                      # the commits your branch adds
   lockreview check origin/master..      # or any range

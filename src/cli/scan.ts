@@ -11,6 +11,7 @@ import type { Command } from "./commands.js";
 import { failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
 import { EXIT_OK, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
+import { MAX_C_SIZE_HELP, exitStatusHelp } from "./help.js";
 import { Progress } from "./progress.js";
 import { Tally } from "./tally.js";
 
@@ -36,11 +37,9 @@ Options:
       --all            also show findings silenced by an inline comment
   -q, --quiet          print only findings
       --no-progress    never show the progress line
-  -h, --help           print this help
+${MAX_C_SIZE_HELP}  -h, --help           print this help
 
-Exit status:
-  0  nothing at or above --fail-on    1  findings    2  usage error, unreadable path
-
+${exitStatusHelp("found")}
 Example:
   lockreview scan drivers/block/nbd.c
   lockreview scan --format json drivers/block > block.json
