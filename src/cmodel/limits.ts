@@ -46,7 +46,7 @@ export function overCModelLimits(text: string, limits: CModelLimits = DEFAULT_C_
   if (text.length > limits.maxBytes || (text.length * 3 > limits.maxBytes && Buffer.byteLength(text, "utf8") > limits.maxBytes)) {
     return `${formatSize(Buffer.byteLength(text, "utf8"))} of C is over the C model's ${formatSize(limits.maxBytes)} cap`;
   }
-  if (text.length <= limits.maxLineBytes) return null;
+  if (text.length * 3 <= limits.maxLineBytes) return null; // no line can be over
   let start = 0;
   for (let row = 1; start <= text.length; row++) {
     let nl = text.indexOf("\n", start);

@@ -372,11 +372,26 @@ export function addressList(raw: string[]): string[] {
   return parseAddresses(raw).map((a) => formatAddress(a));
 }
 
+/**
+ * Longest From: value read. One mailbox ("Name <user@host>", its name
+ * perhaps RFC 2047 encoded) is far shorter; a longer value is a run of
+ * whitespace (folded or not) or garbage, and is shortened or dropped.
+ */
+export const MAX_FROM_CHARS = 4096;
+
+function capFrom(value: string, warnings: string[]): string {
+  if (value.length <= MAX_FROM_CHARS) return value;
+  const squeezed = value.replace(/\s+/g, " ");
+  if (squeezed.length <= MAX_FROM_CHARS) return squeezed;
+  warnings.push(`From: header of ${value.length} characters ignored (longer than ${MAX_FROM_CHARS})`);
+  return "";
+}
+
 export function readMailHeaders(fields: HeaderField[]): MailHeaders {
   const warnings: string[] = [];
   const subjectRaw = getHeader(fields, "subject") ?? "";
   const subject = decodeWords(subjectRaw, warnings).replace(/\s+/g, " ").trim();
-  const from = parseAddresses(getHeaders(fields, "from"), warnings)[0];
+  const from = parseAddresses(getHeaders(fields, "from").map((v) => capFrom(v, warnings)).filter((v) => v !== ""), warnings)[0];
   const inReplyTo = messageIds(getHeader(fields, "in-reply-to"))[0];
   const references = messageIds(getHeaders(fields, "references").join(" "));
   const messageId = messageIds(getHeader(fields, "message-id"))[0];
