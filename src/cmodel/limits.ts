@@ -36,15 +36,22 @@ export function parseSize(s: string | number): number | null {
   return n > 0 && Number.isSafeInteger(n) ? n : null;
 }
 
+export interface OverLimit {
+  /** "5.0 MiB of C is over the C model's 4 MiB cap", "line 12 is 5.0 MiB long, over …". */
+  message: string;
+  /** The same without the measure (the pre- and post-image of one file say it once): "over the C model's 4 MiB cap". */
+  cap: string;
+}
+
 /**
- * Why `text` is over the limits ("5.0 MiB is over the 4 MiB cap", "line 12
- * is 5.0 MiB long, over the 64 KiB cap"), or null when it can be modelled.
- * Linear: one pass for the size, one over the line breaks.
+ * Why `text` is over the limits, or null when it can be modelled. Linear:
+ * one pass for the size, one over the line breaks.
  */
-export function overCModelLimits(text: string, limits: CModelLimits = DEFAULT_C_MODEL_LIMITS, lineMap?: number[]): string | null {
+export function overCModelLimits(text: string, limits: CModelLimits = DEFAULT_C_MODEL_LIMITS, lineMap?: number[]): OverLimit | null {
   // UTF-16 length ≤ UTF-8 length ≤ 3 × UTF-16 length: measure bytes only when it can matter.
   if (text.length > limits.maxBytes || (text.length * 3 > limits.maxBytes && Buffer.byteLength(text, "utf8") > limits.maxBytes)) {
-    return `${formatSize(Buffer.byteLength(text, "utf8"))} of C is over the C model's ${formatSize(limits.maxBytes)} cap`;
+    const cap = `over the C model's ${formatSize(limits.maxBytes)} cap`;
+    return { message: `${formatSize(Buffer.byteLength(text, "utf8"))} of C is ${cap}`, cap };
   }
   if (text.length * 3 <= limits.maxLineBytes) return null; // no line can be over
   let start = 0;
@@ -54,7 +61,8 @@ export function overCModelLimits(text: string, limits: CModelLimits = DEFAULT_C_
     const len = nl - start;
     if (len > limits.maxLineBytes || (len * 3 > limits.maxLineBytes && Buffer.byteLength(text.slice(start, nl), "utf8") > limits.maxLineBytes)) {
       const line = lineMap ? lineMap[row - 1] : row;
-      return `${line ? `line ${line}` : "a line"} is ${formatSize(Buffer.byteLength(text.slice(start, nl), "utf8"))} long, over the C model's ${formatSize(limits.maxLineBytes)} cap for one line`;
+      const cap = `over the C model's ${formatSize(limits.maxLineBytes)} cap for one line`;
+      return { message: `${line ? `line ${line}` : "a line"} is ${formatSize(Buffer.byteLength(text.slice(start, nl), "utf8"))} long, ${cap}`, cap: `a line ${cap}` };
     }
     start = nl + 1;
   }

@@ -76,13 +76,13 @@ export async function imageProgram(ctx: PatchContext, side: "pre" | "post", cach
       const fallback = hunkViews(c.diff)[side];
       const fallbackOver = fallback ? overCModelLimits(fallback.text, cache.limits, fallback.lineMap) : null;
       if (fallback && !fallbackOver) {
-        out.notes.push(`${v.path}: ${over} (${LIMITS_HINT}); reviewed from the patch's hunks only`);
+        out.notes.push(`${v.path}: the whole file is ${over.cap} (${LIMITS_HINT}); reviewed from the patch's hunks only`);
         v = fallback;
         over = null;
       } else if (fallbackOver) over = fallbackOver;
     }
     if (over) {
-      out.failures.push(`${v.path}: ${over} (${LIMITS_HINT}); not reviewed`);
+      out.failures.push(`${v.path}: ${over.message} (${LIMITS_HINT}); not reviewed`);
       continue;
     }
     await add(v);
@@ -90,7 +90,7 @@ export async function imageProgram(ctx: PatchContext, side: "pre" | "post", cach
   for (const v of ctx.neighbours) {
     const over = overCModelLimits(v.text, cache.limits, v.lineMap);
     if (over) {
-      out.notes.push(`${v.path}: ${over} (${LIMITS_HINT}); not read as driver context`);
+      out.notes.push(`${v.path}: ${over.message} (${LIMITS_HINT}); not read as driver context`);
       continue;
     }
     await add(v);

@@ -138,7 +138,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}): Promis
           const text = await readFile(f, "utf8");
           const over = overCModelLimits(text, limits);
           if (over) {
-            errors.push({ source: f, message: `${over} (limits: in .lockreview.yml, or --max-c-size); not scanned` });
+            errors.push({ source: f, message: `${over.message} (limits: in .lockreview.yml, or --max-c-size); not scanned` });
             continue;
           }
           const view: SourceView = { path: f, text, context: kind };

@@ -141,12 +141,12 @@ describe("size caps", () => {
   test("over the size, over one line, or within both", () => {
     const limits = { maxBytes: 1000, maxLineBytes: 100 };
     expect(overCModelLimits("int x;\n".repeat(100), limits)).toBe(null);
-    expect(overCModelLimits("int x;\n".repeat(200), limits)).toBe("1.4 KiB of C is over the C model's 1000 bytes cap");
-    expect(overCModelLimits(`a\nb\n${"x".repeat(150)}\n`, limits)).toBe("line 3 is 150 bytes long, over the C model's 100 bytes cap for one line");
+    expect(overCModelLimits("int x;\n".repeat(200), limits)).toEqual({ message: "1.4 KiB of C is over the C model's 1000 bytes cap", cap: "over the C model's 1000 bytes cap" });
+    expect(overCModelLimits(`a\nb\n${"x".repeat(150)}\n`, limits)?.message).toBe("line 3 is 150 bytes long, over the C model's 100 bytes cap for one line");
     // Hunks views are numbered through their line map.
-    expect(overCModelLimits(`a\n${"x".repeat(150)}\n`, limits, [0, 42])).toBe("line 42 is 150 bytes long, over the C model's 100 bytes cap for one line");
+    expect(overCModelLimits(`a\n${"x".repeat(150)}\n`, limits, [0, 42])?.message).toBe("line 42 is 150 bytes long, over the C model's 100 bytes cap for one line");
     // Bytes, not UTF-16 units: 60 "é" are 120 bytes.
-    expect(overCModelLimits("é".repeat(60), limits)).toMatch(/^line 1 is 120 bytes long/);
+    expect(overCModelLimits("é".repeat(60), limits)?.message).toMatch(/^line 1 is 120 bytes long/);
   });
 
   test("sizes are read like 4M, 512k, 1048576", () => {
