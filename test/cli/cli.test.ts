@@ -61,7 +61,7 @@ describe("lockreview review: usage", () => {
       "--no-progress",
       "0  nothing at or above --fail-on was introduced",
       "1  a finding at or above --fail-on was introduced",
-      "2  usage error, or an input could not be read at all",
+      "2  something went unreviewed: an input that could not be read, a patch that",
       "lockreview review t.mbox.gz",
       "b4 am -o - <msgid> | lockreview review -",
     ]) expect(r.out).toContain(s);
