@@ -440,6 +440,41 @@ function blockStatus(b: Block, oldPath: string | null, newPath: string | null): 
   return "modified";
 }
 
+/**
+ * Change lines of one file above which the scan's own reading is used
+ * instead of parse-diff's: 200,000 lines is far past what the C model reads
+ * (4 MiB), and a 44 MB patch took 940 MB in ingest with both.
+ */
+const LARGE_BLOCK_LINES = 200_000;
+
+function hunkOf(lines: string[], span: HunkSpan, changes: LineChange[]): Hunk {
+  return {
+    header: lines[span.headerIdx]!,
+    oldStart: span.oldStart,
+    oldLines: span.oldLines,
+    newStart: span.newStart,
+    newLines: span.newLines,
+    section: span.section,
+    changes,
+    ...(span.noNewlineOld ? { noNewlineOld: true } : {}),
+    ...(span.noNewlineNew ? { noNewlineNew: true } : {}),
+  };
+}
+
+/** A validated hunk's lines with their old/new line numbers, as parse-diff would number them. */
+function changesFromScan(lines: string[], span: HunkSpan, base: number | undefined): LineChange[] {
+  let oldLine = span.oldStart;
+  let newLine = span.newStart;
+  return span.changeIdx.map((i) => {
+    const l = lines[i]!;
+    const content = l.slice(1);
+    const pl = base === undefined ? {} : { patchLine: base + i };
+    if (l[0] === "+") return { kind: "add", content, newLine: newLine++, ...pl };
+    if (l[0] === "-") return { kind: "del", content, oldLine: oldLine++, ...pl };
+    return { kind: "normal", content, oldLine: oldLine++, newLine: newLine++, ...pl };
+  });
+}
+
 export interface ParsedDiff {
   files: FileDiff[];
   /** Index (into the input lines) of the first line after the diff. */
@@ -463,7 +498,12 @@ export function parseDiffLines(lines: string[], start: number, opts: ParseDiffOp
   for (const b of blocks) {
     const { oldPath, newPath } = blockPaths(b);
     const hunks: Hunk[] = [];
-    if (b.hunks.length) {
+    const changeLines = b.hunks.reduce((n, h) => n + h.changeIdx.length, 0);
+    if (changeLines > LARGE_BLOCK_LINES) {
+      // parse-diff's copy of a block this size (its text, its change objects)
+      // doubled ingest's memory, to cross-check what the scan already checked.
+      for (const span of b.hunks) hunks.push(hunkOf(lines, span, changesFromScan(lines, span, base)));
+    } else if (b.hunks.length) {
       // Without "\ No newline" markers: the scan recorded them, and parse-diff
       // crashes on one that follows the "@@" line directly.
       const text = lines.slice(b.start, b.end).filter((l) => !l.startsWith("\\")).join("\n");
@@ -489,17 +529,7 @@ export function parseDiffLines(lines: string[], start: number, opts: ParseDiffOp
           if (c.type === "del") return { kind: "del", content, oldLine: c.ln, ...pl };
           return { kind: "normal", content, oldLine: c.ln1, newLine: c.ln2, ...pl };
         });
-        hunks.push({
-          header: lines[span.headerIdx]!,
-          oldStart: span.oldStart,
-          oldLines: span.oldLines,
-          newStart: span.newStart,
-          newLines: span.newLines,
-          section: span.section,
-          changes: out,
-          ...(span.noNewlineOld ? { noNewlineOld: true } : {}),
-          ...(span.noNewlineNew ? { noNewlineNew: true } : {}),
-        });
+        hunks.push(hunkOf(lines, span, out));
       });
     }
     let additions = 0;

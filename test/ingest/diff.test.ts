@@ -178,3 +178,20 @@ describe("trailing matter after a complete hunk (b4's layout)", () => {
     expect(() => parseDiffText(short + B4_TAIL)).toThrow(/more new lines than its header says|more lines than its header says/);
   });
 });
+
+describe("a very large file diff", () => {
+  test("past 200,000 lines it is numbered by the scan alone, exactly as parse-diff numbers a small one", () => {
+    const body = (n: number) => Array.from({ length: n }, (_, i) => ["\tctx();", "-\told();", "+\tnew1();", "+\tnew2();"][i % 4]!.replace(/^\t/, " \t")).join("\n");
+    const header = (n: number) => {
+      const rows = body(n).split("\n");
+      return `--- a/x.c\n+++ b/x.c\n@@ -7,${rows.filter((r) => r[0] !== "+").length} +9,${rows.filter((r) => r[0] !== "-").length} @@\n`;
+    };
+    const small = parseDiffText(header(12) + body(12) + "\n", { firstLineNo: 1 }).files[0]!.hunks[0]!.changes;
+    const big = parseDiffText(header(240_000) + body(240_000) + "\n", { firstLineNo: 1 }).files[0]!.hunks[0]!.changes;
+    expect(big).toHaveLength(240_000);
+    expect(big.slice(0, 12)).toEqual(small);
+    // The last lines: 60,000 rounds of (1 context, 1 del, 2 adds).
+    expect(big.at(-1)).toEqual({ kind: "add", content: "\tnew2();", newLine: 9 + 60_000 * 3 - 1, patchLine: 3 + 240_000 });
+    expect(big.at(-3)).toEqual({ kind: "del", content: "\told();", oldLine: 7 + 60_000 * 2 - 1, patchLine: 1 + 240_000 });
+  });
+});
