@@ -6,7 +6,7 @@
 // (nbd_release → nbd_put, xen-blkfront).
 import type { EdgeEvidence } from "../src/analysis/graph.js";
 import { chainOf, confidenceOf, doubts, entryHolding } from "../src/review/evidence.js";
-import { holderStep, isPseudo, lockName, lockText, pathKey, recursiveScenario, scenario, toTrace, viaText } from "../src/review/explain.js";
+import { heldHere, holderStep, isPseudo, lockName, lockText, pathKey, recursiveScenario, scenario, toTrace, viaText } from "../src/review/explain.js";
 import { INCIDENTS } from "../src/review/incidents.js";
 import type { Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
 
@@ -43,6 +43,12 @@ const rule: Rule = {
   },
 };
 
+/** Were the driver's block_device_operations callbacks visible whole (an ops table, complete bodies)? */
+function openReleaseSeen(a: RuleContext["analysis"]): boolean {
+  const cbs = [...a.functions.values()].filter((f) => f.entries.some((x) => (x.kind === "bdev-open" || x.kind === "bdev-release") && !x.inferred));
+  return cbs.length > 0 && cbs.every((f) => !f.fn.partial);
+}
+
 function whoRemoves(e: EdgeEvidence): string {
   return [e.function, ...e.path.slice(1).map((s) => s.function)].map((f) => `${f}()`).join(" → ") + " → del_gendisk()";
 }
@@ -63,11 +69,17 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   const last = e.lastRef ? " when the last reference is dropped" : "";
   if (!reverse.length) {
     const d = doubts(a, [e]);
+    // Absence of the other half is evidence only when the driver's ->open and
+    // ->release were seen whole; from a diff alone it is the reviewer's question.
+    const seen = openReleaseSeen(a);
+    if (!seen) d.push("the driver's ->open/->release were not visible");
     return {
       ...base,
-      severity: "note",
+      severity: seen ? "note" : "warning",
       confidence: confidenceOf(d),
-      message: `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}. Not a deadlock in the analysed code: nothing here takes ${lname} under disk->open_mutex (->open/->release).`,
+      message: seen
+        ? `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}. Not a deadlock in the analysed code: nothing here takes ${lname} under disk->open_mutex (->open/->release).`
+        : `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}; del_gendisk() takes disk->open_mutex, so if ->open or ->release takes ${lname} this is an AB-BA deadlock (nbd and loop 2021). The driver's ->open/->release are not in the patch.`,
       question: `Does anything take ${lname} in ->open or ->release, or under disk->open_mutex? del_gendisk() takes disk->open_mutex while ${e.function}() holds ${lname}${viaText(e)}.`,
       trace: [holderStep(e), ...toTrace(e.path)],
       pathKey: pathKey([e]),
@@ -78,6 +90,7 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   const r = g.best(reverse);
   const entry = entryHolding(a, r.function, OPEN);
   const underOpen = r.holder.origin === "context" && entry ? `${r.function}() takes ${lname} under disk->open_mutex (${entry.note})` : `${r.function}() takes ${lname} with disk->open_mutex held`;
+  const held = heldHere(e, lname);
   const d = doubts(a, [e, r]);
   // nbd 2021's put took the lock *as* the last reference dropped; a final put
   // deep below an unrelated lock is often impossible (the caller holds a reference).
@@ -87,7 +100,8 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
     severity: "error",
     confidence: confidenceOf(d),
     message: `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}; ${underOpen}, which del_gendisk() also takes: AB-BA deadlock.`,
-    question: `Can ${e.function}() be reached with ${lname} held here? del_gendisk()${viaText(e)} takes disk->open_mutex, and ${r.function}() takes ${lname} under it${entry ? ` (${entry.note})` : ""}, so a concurrent open can deadlock against this removal.`,
+    // The lock and both halves are in the code; what is not is whether an open can race with this removal.
+    question: `${held.sure ? "Can the disk still be opened at this point?" : `Is ${lname} held when this runs, and can the disk still be opened then?`} ${held.text}, del_gendisk()${viaText(e)} takes disk->open_mutex, and ${r.function}() takes ${lname} under it${entry ? ` (${entry.note})` : ""}, so an open at that moment deadlocks against this removal.`,
     trace: [holderStep(e), ...toTrace(e.path), holderStep(r), ...toTrace(r.path)],
     scenario: scenario(
       { held: lockName(L, e.holder.expr), wants: "&disk->open_mutex", who: whoRemoves(e) },

@@ -5,7 +5,7 @@
 // reference) before removal completes; a store blocked on that lock never
 // finishes. zram 2021, rnbd-srv 2021, blk_ia_range 2022.
 import { chainOf, confidenceOf, doubts, findPath } from "../src/review/evidence.js";
-import { holderStep, isPseudo, lockText, pathKey, scenario, toTrace, viaText } from "../src/review/explain.js";
+import { heldHere, holderStep, isPseudo, lockText, pathKey, scenario, toTrace, viaText } from "../src/review/explain.js";
 import { INCIDENTS } from "../src/review/incidents.js";
 import type { Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
 
@@ -42,6 +42,7 @@ const rule: Rule = {
         const lname = lockText(from, best.holder.expr);
         const cb = back[0];
         const d = doubts(a, [best, ...back]);
+        const held = heldHere(best, lname);
         if (best.api === "del_gendisk") d.push("del_gendisk() removes the disk's own attributes; the show/store found may belong to another device of the driver");
         void kind;
         out.push({
@@ -52,7 +53,8 @@ const rule: Rule = {
           line: best.line,
           function: best.function,
           message: `${best.function}() holds ${lname} while ${best.api}()${viaText(best)} removes sysfs files and waits for running show()/store(); ${cb.function}() (a sysfs callback) takes ${lname}${viaText(cb)}: deadlock.`,
-          question: `Can ${best.api}() run with ${lname} held here? It waits for active sysfs callbacks, and ${cb.function}() takes ${lname}.`,
+          // Known: the lock is held and the callback takes it. Unknown: whether the callback can be running.
+          question: `${held.sure ? `Can ${cb.function}() still be running at this point?` : `Is ${lname} held when this runs, and can ${cb.function}() still be running then?`} ${held.text}, ${best.api}()${viaText(best)} waits for active sysfs callbacks, and ${cb.function}() takes ${lname}.`,
           trace: [holderStep(best), ...toTrace(best.path), holderStep(cb), ...toTrace(cb.path)],
           scenario: scenario(
             { held: lockText(from, best.holder.expr), wants: `kn->active (${kind})`, who: `${best.function}()${viaText(best)} → ${best.api}()` },

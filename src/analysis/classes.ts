@@ -20,6 +20,16 @@ export class TypeEnv {
   private readonly structs = new Map<string, Record<string, CType>>();
   private readonly globals = new Map<string, CType>();
   private readonly lockGlobals = new Set<string>();
+  /**
+   * Driver code names its objects consistently (`vblk` is a struct
+   * virtio_blk * in every function of virtio_blk.c): a variable declared
+   * nowhere visible — a hunk that starts below the declarations — takes the
+   * type the same name has everywhere else in the analysed code. Null when
+   * the name is declared with different struct types.
+   */
+  private readonly namedTypes = new Map<string, CType | null>();
+  /** Field name → the one known struct that has it (null: several do). */
+  private readonly fieldOwners = new Map<string, string | null>();
 
   constructor(files: CFileModel[], private readonly kernel: KernelModel) {
     for (const f of files) {
@@ -29,7 +39,21 @@ export class TypeEnv {
       }
       for (const [k, v] of Object.entries(f.globals)) this.globals.set(k, v);
       for (const k of Object.keys(f.lockGlobals)) this.lockGlobals.add(k);
+      for (const fn of f.functions) {
+        for (const p of fn.params) if (p.type) this.noteName(p.name, p.type);
+        for (const [n, t] of Object.entries(fn.locals)) this.noteName(n, t);
+      }
     }
+    for (const [name, fields] of this.structs) {
+      for (const field of Object.keys(fields)) this.fieldOwners.set(field, this.fieldOwners.has(field) && this.fieldOwners.get(field) !== name ? null : name);
+    }
+  }
+
+  private noteName(name: string, t: CType): void {
+    if (t.pointer === 0 || /^(void|char|int|long|short|unsigned|signed|bool|u8|u16|u32|u64|s8|s16|s32|s64|size_t|ssize_t|loff_t)$/.test(t.name)) return;
+    const have = this.namedTypes.get(name);
+    if (have === undefined) this.namedTypes.set(name, t);
+    else if (have && (have.name !== t.name || have.pointer !== t.pointer)) this.namedTypes.set(name, null);
   }
 
   hasStruct(name: string): boolean {
@@ -57,6 +81,8 @@ export class TypeEnv {
     const g = this.globals.get(name);
     if (g) return { type: g, scope: "global" };
     if (this.lockGlobals.has(name)) return { type: null, scope: "global" };
+    const named = fn ? this.namedTypes.get(name) : undefined;
+    if (named) return { type: named, scope: "unknown", via: `name: ${name} is a struct ${named.name} * elsewhere in the driver` };
     const h = this.kernel.fieldHint(name);
     if (h) return { type: { name: h.type, pointer: h.pointer }, scope: "unknown", via: `hint: ${name}` };
     return { type: null, scope: "unknown" };
@@ -89,7 +115,10 @@ export class TypeEnv {
       t = ft.type;
     }
     if (t) return { cls: `${t.name}.${last}`, expr, typed, via };
-    // Unknown type somewhere: try a field-name hint on the last step's base.
+    // Unknown type somewhere: the one struct of the driver that has this field …
+    const owner = this.fieldOwners.get(last);
+    if (owner) return { cls: `${owner}.${last}`, expr, typed: false, via: `field: only struct ${owner} has ${last}` };
+    // … else a field-name hint on the last step's base.
     const baseField = path.fields.length >= 2 ? path.fields[path.fields.length - 2] : path.root;
     const hint = this.kernel.fieldHint(baseField);
     if (hint) return { cls: `${hint.type}.${last}`, expr, typed: false, via: `hint: ${baseField}` };

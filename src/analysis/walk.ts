@@ -43,8 +43,8 @@ export interface WalkEnv {
   isDefined(name: string): boolean;
   /** A put whose result tells "last reference" (table row, or a driver wrapper returning one). */
   refDrop(name: string): "zero" | "nonzero" | undefined;
-  /** Work functions that (directly or through calls) complete this completion class. */
-  completers(completionCls: string): string[];
+  /** Work functions a wait on this completion class in `waiter` waits for (completions.ts). */
+  completers(completionCls: string, waiter: string): string[];
 }
 
 interface Flow {
@@ -629,7 +629,7 @@ export class FunctionWalk {
         // this function waits for that work (a driver's own flush).
         if (!arg) return [];
         const cc = this.env.types.classOfArg(arg, this.fn);
-        return this.env.completers(cc.cls).map((w) => ({ cls: `work:${w}`, expr: w, typed: cc.typed }));
+        return this.env.completers(cc.cls, this.fn.name).map((w) => ({ cls: `work:${w}`, expr: w, typed: cc.typed }));
       }
       case "notifier-chain": {
         const cls = arg ? this.env.types.objectClass(arg, this.fn) : (w.target ?? "?");

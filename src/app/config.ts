@@ -6,6 +6,7 @@
 // to the check run instead.
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { unknownRules } from "../config/load.js";
 import { ConfigSchema, DEFAULT_CONFIG, type LockreviewConfig } from "../config/schema.js";
 
 /** Name given to `context.config` (it prepends `.github/`). */
@@ -64,7 +65,10 @@ export async function loadAppConfig(read: () => Promise<unknown>): Promise<Loade
   if (!r.success) {
     return { config: DEFAULT_CONFIG, source: "defaults", problems: issues(r.error).map((m) => `${CONFIG_PATH} on the default branch is invalid, the defaults are used: ${m}`) };
   }
-  return { config: r.data, source: `${CONFIG_PATH} (default branch)`, problems: [] };
+  // A misspelt rule id changes nothing (the rule keeps its severity): say so
+  // in the check run with the CLI's "did you mean", and use the rest of the file.
+  const unknown = unknownRules(r.data.rules).map((u) => `${CONFIG_PATH} on the default branch: ${u.message}; the setting is ignored`);
+  return { config: r.data, source: `${CONFIG_PATH} (default branch)`, problems: unknown };
 }
 
 export interface ConfigProblem {
@@ -82,8 +86,12 @@ export function validateConfigText(text: string): ConfigProblem[] {
   const value = doc.toJS() ?? {};
   if (value && typeof value === "object" && !Array.isArray(value)) delete (value as Record<string, unknown>)._extends;
   const r = ConfigSchema.safeParse(value);
-  if (r.success) return [];
-  return r.error.issues.map((i) => {
+  const unknown = unknownRules(value && typeof value === "object" ? (value as Record<string, unknown>)["rules"] : undefined).map((u) => {
+    const key = (doc.getIn(["rules"], true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | null)?.items?.find((p) => p.key?.value === u.id)?.key;
+    return { line: key?.range ? lc.linePos(key.range[0]).line : 1, message: u.message };
+  });
+  if (r.success) return unknown;
+  return [...r.error.issues.map((i) => {
     // The line of the deepest node of the path that exists.
     let line = 1;
     const keys = (i as { keys?: string[] }).keys;
@@ -101,5 +109,5 @@ export function validateConfigText(text: string): ConfigProblem[] {
       }
     }
     return { line, message: `${i.path.length ? i.path.join(".") : "(top level)"}: ${i.message}` };
-  });
+  }), ...unknown];
 }

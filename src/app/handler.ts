@@ -17,7 +17,7 @@ import { batches, CHECK_NAME, checkOutput, EXTERNAL_ID } from "./checks.js";
 import { findingComment, reviewBody } from "./comments.js";
 import { appSettings, CONFIG_PATH, loadAppConfig, validateConfigText, type AppSettings, type ConfigProblem } from "./config.js";
 import { BlobCache, blobText, DEFAULT_BOUNDS, gatherContext, type ContextBounds, type PrContext } from "./context.js";
-import { dedupeState, type DedupeState } from "./dedupe.js";
+import { type ClaimStore, dedupeState, type DedupeState, TTL } from "./dedupe.js";
 import { describeError, GITHUB_MAX_PR_FILES, pullRequestApi, type GitHubClient, type InlineComment, type PullRequestApi } from "./github.js";
 import { closeThreads, collectPosted, threadsToClose } from "./threads.js";
 
@@ -66,6 +66,12 @@ export interface PullRequestEvent {
   log: Logger;
   /** `context.config(CONFIG_FILE)`: the parsed file, or null when there is none. */
   loadConfig(): Promise<unknown>;
+  /**
+   * "Re-run" on the check run (check_run.rerequested): review this head
+   * again even though it was reviewed, in a new check run. Comments already
+   * posted are still not repeated.
+   */
+  rerun?: boolean;
 }
 
 export type Outcome =
@@ -85,6 +91,7 @@ interface Run {
   configProblems: string[];
   settings: AppSettings;
   started: number;
+  rerun: boolean;
   checkId?: number;
 }
 
@@ -105,32 +112,63 @@ export function createPullRequestHandler(opts: HandlerOptions = {}) {
     const sha = pull.head.sha;
     const pr = `${payload.repository.owner.login}/${payload.repository.name}#${pull.number}`;
     const log = evt.log.child({ pr, sha: sha.slice(0, 12) });
+    const rerun = !!evt.rerun;
     try {
-      if (!(PR_ACTIONS as readonly string[]).includes(payload.action)) return skip(log, `action ${payload.action} is not reviewed`);
-      if (!seen.deliveries.add(evt.id)) return skip(log, "this delivery was already handled");
+      if (!rerun && !(PR_ACTIONS as readonly string[]).includes(payload.action)) return skip(log, `action ${payload.action} is not reviewed`);
+      if (!(await claim(log, seen.deliveries, evt.id, TTL.deliveryMs))) return skip(log, "this delivery was already handled");
       const key = `${payload.repository.id}/${pull.number}/${sha}`;
-      if (seen.reviewed.has(key)) return skip(log, "this head was already reviewed");
-      // Claimed before the first await: deliveries for one head that arrive together run once.
-      if (!seen.running.add(key)) return skip(log, "a review of this head is already running");
+      if (!rerun && (await has(log, seen.reviewed, key))) return skip(log, "this head was already reviewed");
+      // Deliveries for one head that arrive together (at this replica or, with
+      // Redis, at any) run once; a crashed run's claim expires after its budget.
+      if (!(await claim(log, seen.running, key, budgetMs + 60_000))) return skip(log, "a review of this head is already running");
       try {
         const loaded = await loadAppConfig(() => evt.loadConfig());
         const settings = appSettings(loaded.config);
         if (pull.draft && !settings.drafts) return skip(log, "draft pull request (set github.drafts: true to review drafts)");
         const api = pullRequestApi(evt.octokit, { owner: payload.repository.owner.login, repo: payload.repository.name, number: pull.number }, AbortSignal.timeout(budgetMs));
-        const outcome = await run({ api, log, sha, pr, payload, config: loaded.config, configSource: loaded.source, configProblems: loaded.problems, settings, started: clock.now() });
-        if (outcome.status === "reviewed" || (outcome.status === "skipped" && /already reviewed/.test(outcome.reason))) seen.reviewed.add(key);
+        const outcome = await run({ api, log, sha, pr, payload, config: loaded.config, configSource: loaded.source, configProblems: loaded.problems, settings, started: clock.now(), rerun });
+        if (outcome.status === "reviewed" || (outcome.status === "skipped" && /already reviewed/.test(outcome.reason))) await claim(log, seen.reviewed, key, TTL.reviewedMs);
         // Nothing was posted: GitHub's "Redeliver" of this delivery must retry it.
-        if (outcome.status === "failed") seen.deliveries.delete(evt.id);
+        if (outcome.status === "failed") await release(log, seen.deliveries, evt.id);
         log.info({ outcome }, `lockreview: ${outcome.status}`);
         return outcome;
       } finally {
-        seen.running.delete(key);
+        await release(log, seen.running, key);
       }
     } catch (e) {
       // Last resort: nothing may escape into the webhook response.
       const error = describeError(e);
       log.error(`lockreview failed: ${error}`);
       return { status: "failed", error };
+    }
+  }
+
+  // A shared store that fails (Redis away) must not stop reviews: the claim
+  // counts as won, and the API state (check run, review marker) still keeps
+  // a head from being reviewed twice.
+  async function claim(log: Logger, store: ClaimStore, key: string, ttlMs: number): Promise<boolean> {
+    try {
+      return await store.claim(key, ttlMs);
+    } catch (e) {
+      log.warn(`dedupe store unavailable (${describeError(e)}); going on without it`);
+      return true;
+    }
+  }
+
+  async function has(log: Logger, store: ClaimStore, key: string): Promise<boolean> {
+    try {
+      return await store.has(key);
+    } catch (e) {
+      log.warn(`dedupe store unavailable (${describeError(e)}); going on without it`);
+      return false;
+    }
+  }
+
+  async function release(log: Logger, store: ClaimStore, key: string): Promise<void> {
+    try {
+      await store.release(key);
+    } catch (e) {
+      log.warn(`dedupe store unavailable (${describeError(e)}); ${key} expires by itself`);
     }
   }
 
@@ -143,14 +181,17 @@ export function createPullRequestHandler(opts: HandlerOptions = {}) {
     const { api, log, sha } = r;
     // The API state decides across processes and restarts: a finished run
     // for this head means this event brings nothing new (reopened, redelivered).
-    try {
-      const existing = await api.findCheckRun(sha, CHECK_NAME);
-      if (existing?.status === "completed" && existing.external_id === EXTERNAL_ID.reviewed) return skip(log, "this head was already reviewed (check run)");
-      const recent = existing?.started_at ? clock.now() - Date.parse(existing.started_at) < budgetMs : false;
-      if (existing && existing.status !== "completed" && recent) return skip(log, "a review of this head is already running (check run in progress)");
-      if (existing && existing.status !== "completed") r.checkId = existing.id;
-    } catch (e) {
-      log.warn(`could not look up check runs: ${describeError(e)}`);
+    // A re-run asked for a new run: GitHub expects a new check run for it.
+    if (!r.rerun) {
+      try {
+        const existing = await api.findCheckRun(sha, CHECK_NAME);
+        if (existing?.status === "completed" && existing.external_id === EXTERNAL_ID.reviewed) return skip(log, "this head was already reviewed (check run)");
+        const recent = existing?.started_at ? clock.now() - Date.parse(existing.started_at) < budgetMs : false;
+        if (existing && existing.status !== "completed" && recent) return skip(log, "a review of this head is already running (check run in progress)");
+        if (existing && existing.status !== "completed") r.checkId = existing.id;
+      } catch (e) {
+        log.warn(`could not look up check runs: ${describeError(e)}`);
+      }
     }
     if (r.checkId === undefined) {
       try {

@@ -12,6 +12,7 @@ import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs } 
 import { FORMATTERS } from "../render/index.js";
 import { createReviewer, type ReviewOptions, type Reviewer } from "../review/pipeline.js";
 import { type CommitJob, defaultWorkers, reviewCommits } from "../git/checkPool.js";
+import { defaultRange } from "../git/defaultRange.js";
 import { commitPatches, workingPatch } from "../git/patches.js";
 import { GitRepo, NotARepositoryError } from "../git/repo.js";
 import { GitError } from "../git/run.js";
@@ -37,8 +38,9 @@ or an out-of-tree driver). Each commit of the range is reviewed in order with
 whole-file context: the files of the commit's parent, the commit's changes,
 and the driver's other files (callbacks, ops tables, helpers), read from git.
 
-Revision range (default: @{upstream}..HEAD when the branch has an upstream,
-else HEAD~1..HEAD):
+Revision range (default, said on stderr: @{upstream}..HEAD; else the commits
+after b4 prep's cover letter or a base-commit: line; else since the
+merge-base with origin/HEAD; else HEAD~1..HEAD):
   A..B, A...B, X^!     as git rev-list reads them
   R                    a single revision means R..HEAD, as for git format-patch
 
@@ -159,8 +161,10 @@ async function rangeCommits(repo: GitRepo, given: string | undefined, io: CliIO,
   let range = given;
   if (range === undefined) {
     if (!(await repo.resolveCommit("HEAD"))) throw new UsageError("no commits yet", "use 'lockreview check --staged' to check staged changes");
-    const up = await repo.upstream();
-    range = up ? `${up}..HEAD` : (await repo.resolveCommit("HEAD~1")) ? "HEAD~1..HEAD" : "HEAD^!";
+    // A range chosen for the user is always said, so "1 commit checked" is never a surprise.
+    const chosen = await defaultRange(repo);
+    range = chosen.range;
+    io.stderr.write(`lockreview: checking ${range} (${chosen.why})\n`);
   } else if (range.startsWith("-")) {
     throw new UsageError(`bad revision range '${range}'`, HINT);
   } else if (!range.includes("..") && !/\^[!@-]/.test(range)) {

@@ -10,7 +10,7 @@
 import { mkdirSync } from "node:fs";
 import { DEFAULT_FROM, type EmailOptions } from "../render/email.js";
 import type { FormatterOptions } from "../render/formatter.js";
-import { parseAddress } from "../render/reply.js";
+import { parseAddress } from "../render/recipients.js";
 import { UsageError } from "./errors.js";
 import { cliSender } from "./send.js";
 
@@ -26,6 +26,8 @@ export const EMAIL_OPTIONS = {
 } as const;
 
 export interface EmailArgs {
+  /** --all (an output option of every command): the reply also covers findings already there and fixed ones. */
+  all?: boolean;
   from?: string;
   replyDir?: string;
   send: boolean;
@@ -37,6 +39,7 @@ export interface EmailArgs {
 }
 
 interface Values {
+  all?: boolean | undefined;
   from?: string | undefined;
   "reply-dir"?: string | undefined;
   send?: boolean | undefined;
@@ -58,6 +61,7 @@ export function emailArgs(v: Values, format: string, hint: string): EmailArgs {
   if ((v.yes || v["dry-run"] || v.smtp !== undefined) && !v.send) throw new UsageError(`--${v.yes ? "yes" : v["dry-run"] ? "dry-run" : "smtp"} only applies with --send`, hint);
   if (v["reply-dir"] === "") throw new UsageError("--reply-dir needs a directory", hint);
   return {
+    ...(v.all ? { all: true } : {}),
     ...(v.from !== undefined ? { from: v.from } : {}),
     ...(v["reply-dir"] !== undefined ? { replyDir: v["reply-dir"] } : {}),
     send: !!v.send,
@@ -123,6 +127,7 @@ export function emailOptions(a: EmailArgs, env: NodeJS.ProcessEnv, format: strin
       ...(a.replyDir ? { replyDir: a.replyDir } : {}),
       ...(sender ? { sender } : {}),
       ...(reportTo ? { reportTo } : {}),
+      ...(a.all ? { all: true } : {}),
     },
   };
 }

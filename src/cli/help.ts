@@ -72,8 +72,14 @@ Options:
       --all            also report findings the patch neither introduces nor
                        fixes (already there), and inline-suppressed ones
       --show-notes     also show note-level findings (hidden by default)
-      --tree DIR       kernel source tree the series applies to: whole-file
-                       context; patches are reviewed in series order
+      --tree DIR       your kernel tree (default: $LOCKREVIEW_TREE, else the
+                       configuration's tree:). Patches need not apply exactly:
+                       each file is applied (offsets), found by its blob id
+                       (a git checkout), applied with fuzz, or rebuilt from
+                       the diff inside the tree's file (hybrid); the report
+                       says which per file. Series are reviewed in order
+      --git-dir DIR    repository for blob-id and base-commit look-ups
+                       (default: the --tree checkout's own)
 ${MAX_C_SIZE_HELP}  -q, --quiet          print only findings and errors
       --no-progress    never show the progress line (shown only on a terminal)
   -h, --help           print this help

@@ -5,7 +5,9 @@
 // formatter prints and forgets. With --tree (and --latest) ingest buffers
 // per series and hands patches out in series order.
 import { statSync } from "node:fs";
-import { dirname } from "node:path";
+import { homedir } from "node:os";
+import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
+import type { LoadedConfig } from "../config/load.js";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
 import { FORMATTERS } from "../render/index.js";
 import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
@@ -27,6 +29,7 @@ export interface ReviewArgs {
   latest: boolean;
   all: boolean;
   tree?: string;
+  gitDir?: string;
   quiet: boolean;
   progress: boolean;
   /** `--show-notes`; when absent, the configuration's `show-notes`. */
@@ -44,7 +47,7 @@ const HINT = "see 'lockreview review --help'";
 export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version" {
   const parsed = parseCommandArgs(
     args,
-    { ...OUTPUT_OPTIONS, latest: { type: "boolean" }, tree: { type: "string" }, version: { type: "boolean" }, ...EMAIL_OPTIONS },
+    { ...OUTPUT_OPTIONS, latest: { type: "boolean" }, tree: { type: "string" }, "git-dir": { type: "string" }, version: { type: "boolean" }, ...EMAIL_OPTIONS },
     HINT,
   );
   const v = parsed.values;
@@ -54,14 +57,9 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
   const failOn = failOnArg(v["fail-on"], HINT);
   const email = emailArgs(v, format, HINT);
   if (parsed.positionals.length === 0) throw new UsageError("no input given (a mailbox, .eml, .patch, diff, directory or -)", HINT);
-  if (v.tree !== undefined) {
-    let ok = false;
-    try {
-      ok = statSync(v.tree).isDirectory();
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new UsageError(`--tree '${v.tree}' is not a directory`, HINT);
+  for (const opt of ["tree", "git-dir"] as const) {
+    const dir = v[opt];
+    if (dir !== undefined && !isDirectory(dir)) throw new UsageError(`--${opt} '${dir}' is not a directory`, HINT);
   }
   return {
     inputs: parsed.positionals,
@@ -70,6 +68,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
     latest: !!v.latest,
     all: !!v.all,
     ...(v.tree !== undefined ? { tree: v.tree } : {}),
+    ...(v["git-dir"] !== undefined ? { gitDir: v["git-dir"] } : {}),
     // --terse is for tools reading the output line by line: findings only.
     quiet: !!v.quiet || format === "terse",
     progress: !v["no-progress"],
@@ -93,13 +92,46 @@ function decoderFor(io: CliIO): BodyDecoder {
   return createBodyDecoder({ workers: Number.isFinite(n) && n > 0 ? Math.floor(n) : 0 });
 }
 
-export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A configured path: `~/` is home, relative paths are relative to the configuration file. */
+function configuredPath(p: string, root: string | undefined, env: CliIO["env"]): string {
+  if (p === "~" || p.startsWith("~/")) return join(env["HOME"] ?? homedir(), p.slice(2));
+  return isAbsolute(p) || !root ? p : resolvePath(root, p);
+}
+
+/**
+ * The tree to review against: --tree, else $LOCKREVIEW_TREE, else the
+ * configuration's `tree:` (a maintainer sets it once for their checkout).
+ */
+function treeOf(a: ReviewArgs, loaded: LoadedConfig, env: CliIO["env"]): { tree?: string; gitDir?: string } {
+  const tree = a.tree ?? (env["LOCKREVIEW_TREE"] || undefined) ?? (loaded.config.tree ? configuredPath(loaded.config.tree, loaded.root, env) : undefined);
+  const gitDir = a.gitDir ?? (loaded.config["git-dir"] ? configuredPath(loaded.config["git-dir"], loaded.root, env) : undefined);
+  const where = (p: string) => (p === a.tree ? "--tree" : p === env["LOCKREVIEW_TREE"] ? "$LOCKREVIEW_TREE" : `tree: in ${loaded.source}`);
+  if (tree !== undefined && !isDirectory(tree)) throw new UsageError(`${where(tree)} '${tree}' is not a directory`, HINT);
+  if (gitDir !== undefined && !isDirectory(gitDir)) throw new UsageError(`git-dir '${gitDir}' is not a directory`, HINT);
+  return { ...(tree !== undefined ? { tree } : {}), ...(gitDir !== undefined ? { gitDir } : {}) };
+}
+
+export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
   // .lockreview.yml of the tree the series applies to, else of the checkout
-  // we are in, else beside the first input.
-  const startDirs = [...(a.tree !== undefined ? [a.tree] : []), process.cwd(), ...a.inputs.filter((i) => i !== "-").slice(0, 1).map((i) => dirname(i))];
-  const loaded = await loadCliConfig(a.config, startDirs, { maxCSize: a.maxCSize, hint: HINT });
+  // we are in, else beside the first input, else ~/.lockreview.yml (where a
+  // maintainer sets `tree:` once).
+  const home = io.env["HOME"];
+  const startDirs = [
+    ...(args.tree !== undefined ? [args.tree] : []), process.cwd(), ...args.inputs.filter((i) => i !== "-").slice(0, 1).map((i) => dirname(i)),
+    ...(home ? [home] : []),
+  ];
+  const loaded = await loadCliConfig(args.config, startDirs, { maxCSize: args.maxCSize, hint: HINT });
+  const a: ReviewArgs = { ...args, ...treeOf(args, loaded, io.env) };
   const failOn = a.failOn ?? failOnOf(undefined, loaded, HINT);
-  const twoPass = a.latest || a.tree !== undefined;
+  const twoPass = a.latest || a.tree !== undefined || a.gitDir !== undefined;
   const inputs: ResolvedInput[] = await resolveInputs(a.inputs, { stdin: io.stdin, spoolStdin: twoPass });
   const progress = new Progress(io.stderr, a.progress && !a.quiet && !!io.stderr.isTTY, io.now);
   const write = (s: string) => {
@@ -115,6 +147,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
   });
   const reviewer = await io.createReviewer({
     ...(a.tree !== undefined ? { tree: a.tree } : {}),
+    ...(a.gitDir !== undefined ? { gitDir: a.gitDir } : {}),
     all: a.all,
     ...(a.format === "terse" && !a.all ? { fixed: false } : {}), // terse prints only what a patch introduces
     ...(a.showNotes !== undefined ? { showNotes: a.showNotes } : {}),
@@ -130,7 +163,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
       inputs,
       {
         latest: a.latest,
-        seriesOrder: a.tree !== undefined,
+        seriesOrder: a.tree !== undefined || a.gitDir !== undefined,
         decoder,
         onProgress: (s) => progress.update({ messages: s.messages, patches: s.patches + s.diffs, errors: summary.errors }),
       },
@@ -144,6 +177,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
     }
   } finally {
     await decoder.close();
+    reviewer.close?.();
     for (const i of inputs) await i.cleanup?.();
     progress.clear();
   }

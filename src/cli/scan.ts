@@ -17,6 +17,9 @@ import { Tally } from "./tally.js";
 
 const HINT = "see 'lockreview scan --help'";
 
+/** Every output format but email: a reply needs a patch to reply to, and scan has none. */
+const SCAN_FORMATS = Object.keys(FORMATTERS).filter((f) => f !== "email");
+
 export function scanHelp(): string {
   return `Usage: lockreview scan [options] <file or directory>...
 
@@ -26,7 +29,7 @@ composite module, headers it includes) are analysed together so callbacks and
 helpers in other files are seen. Every finding is reported as existing.
 
 Options:
-  -f, --format FMT     output format: ${Object.keys(FORMATTERS).join(", ")} (default: text)
+  -f, --format FMT     output format: ${SCAN_FORMATS.join(", ")} (default: text)
       --terse          one line per finding (--format terse)
       --fail-on LEVEL  exit 1 when a finding at or above LEVEL exists:
                        error, warning, note or none (default: the configuration's
@@ -58,6 +61,7 @@ export const scanCommand: Command = {
       return EXIT_OK;
     }
     const format = outputFormat(v, HINT);
+    if (!SCAN_FORMATS.includes(format)) throw new UsageError("--format email replies to patches; `scan` has none (use `lockreview review`)", HINT);
     if (!parsed.positionals.length) throw new UsageError("no file or directory given", HINT);
     for (const p of parsed.positionals) {
       try {

@@ -101,19 +101,27 @@ export async function parseConfig(text: string, name: string): Promise<Lockrevie
       }
     }
   }
-  // Rule ids are checked here rather than in the shared schema, which the
-  // GitHub app also uses: a misspelt id would otherwise be silently ignored.
-  const rules = (data as Record<string, unknown>)["rules"];
-  if (rules && typeof rules === "object" && !Array.isArray(rules)) {
-    const ids = RULES.map((r) => r.meta.id);
-    for (const id of Object.keys(rules)) {
-      if (ids.includes(id)) continue;
-      const near = closest(id, ids);
-      problems.push(`${name}: rules.${id}: unknown rule (${near ? `did you mean ${near}?` : `rules: ${ids.join(", ")}`})`);
-    }
-  }
+  for (const p of unknownRules((data as Record<string, unknown>)["rules"])) problems.push(`${name}: ${p.message}`);
   if (problems.length) throw new ConfigError(problems);
   return parsed.data!;
+}
+
+/**
+ * Rule ids under `rules:` that no rule has, each with the nearest id
+ * ("rules.lock-across-del-gendsk: unknown rule (did you mean
+ * lock-across-del-gendisk?)"). Checked outside the zod schema so that the
+ * CLI (which stops) and the GitHub app (which reports it in the check run)
+ * say the same thing: a misspelt id would otherwise be silently ignored.
+ */
+export function unknownRules(rules: unknown): { id: string; message: string }[] {
+  if (!rules || typeof rules !== "object" || Array.isArray(rules)) return [];
+  const ids = RULES.map((r) => r.meta.id);
+  return Object.keys(rules)
+    .filter((id) => !ids.includes(id))
+    .map((id) => {
+      const near = closest(id, ids);
+      return { id, message: `rules.${id}: unknown rule (${near ? `did you mean ${near}?` : `rules: ${ids.join(", ")}`})` };
+    });
 }
 
 /** The one id within a small edit distance of a misspelt one, if any. */

@@ -41,6 +41,14 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The tree mailed patches are reviewed against (`lockreview review`):
+     * a maintainer's usual checkout. Relative to the configuration file;
+     * `~/` is the home directory. `--tree` and $LOCKREVIEW_TREE override it.
+     */
+    tree: z.string().min(1).optional(),
+    /** A repository with the objects for blob-id and base-commit look-ups (`--git-dir`). */
+    "git-dir": z.string().min(1).optional(),
     /** Extra kernel-model rows: a driver's own wrappers (drbd_flush_workqueue …). */
     kernel: KernelModelSchema.partial().optional(),
     /** GitHub app settings (ignored by the CLI). */

@@ -1,78 +1,21 @@
-// Apply a file diff to a file's text in memory, like `patch`: each hunk is
-// looked for at its line number, then at growing offsets (the offset found
-// carries to later hunks); context must match exactly, or, failing that,
-// ignoring whitespace differences. A hunk that matches nowhere is an error.
-import type { FileDiff, Hunk } from "../model/patch.js";
+// Apply a file diff to a file's text in memory, all or nothing (the GitHub
+// App's head check), and reverse a diff (`patch -R`). Hunk placement itself
+// is placeHunks.ts.
+import type { FileDiff } from "../model/patch.js";
+import { offsetsOf, placeHunks } from "./placeHunks.js";
 
 export type ApplyResult = { ok: true; text: string | null; offsets: number[] } | { ok: false; error: string };
 
-const MAX_OFFSET = 2000;
-
-function split(text: string): { lines: string[]; finalNewline: boolean } {
-  if (text === "") return { lines: [], finalNewline: true };
-  const finalNewline = text.endsWith("\n");
-  const lines = (finalNewline ? text.slice(0, -1) : text).split("\n");
-  return { lines, finalNewline };
-}
-
-function oldSide(h: Hunk): string[] {
-  return h.changes.filter((c) => c.kind !== "add").map((c) => c.content);
-}
-
-function newSide(h: Hunk): string[] {
-  return h.changes.filter((c) => c.kind !== "del").map((c) => c.content);
-}
-
-function matchesAt(lines: string[], at: number, want: string[], loose: boolean): boolean {
-  if (at < 0 || at + want.length > lines.length) return false;
-  for (let i = 0; i < want.length; i++) {
-    const a = lines[at + i];
-    const b = want[i];
-    if (a === b) continue;
-    if (loose && a.replace(/\s+/g, " ").trim() === b.replace(/\s+/g, " ").trim()) continue;
-    return false;
-  }
-  return true;
-}
-
-function locate(lines: string[], expected: number, want: string[]): number {
-  for (const loose of [false, true]) {
-    for (let d = 0; d <= MAX_OFFSET; d++) {
-      if (matchesAt(lines, expected + d, want, loose)) return expected + d;
-      if (d && matchesAt(lines, expected - d, want, loose)) return expected - d;
-      if (expected + d > lines.length && expected - d < 0) break;
-    }
-  }
-  return -1;
-}
-
+/** Apply every hunk with exact context (offsets allowed, as `git apply` does), or fail naming the first hunk that fits nowhere. */
 export function applyFileDiff(original: string | null, fd: FileDiff): ApplyResult {
   const name = fd.newPath ?? fd.oldPath ?? "?";
   if (fd.binary) return { ok: false, error: `${name}: binary diff cannot be applied` };
   if (fd.status === "deleted") return { ok: true, text: null, offsets: [] };
-  if (original === null && fd.status !== "added") return { ok: false, error: `${fd.oldPath}: file not found in the tree` };
-  const { lines, finalNewline: hadFinal } = split(original ?? "");
-  let finalNewline = original === null ? true : hadFinal;
-  const out = [...lines];
-  let shift = 0; // line delta introduced by previous hunks
-  let carry = 0; // offset found for previous hunks
-  const offsets: number[] = [];
-  for (const [i, h] of fd.hunks.entries()) {
-    const want = oldSide(h);
-    const expected = Math.max(0, (h.oldLines === 0 ? h.oldStart : h.oldStart - 1) + shift + carry);
-    const at = want.length === 0 && (original === null || out.length === 0) ? 0 : locate(out, expected, want);
-    if (at < 0) {
-      return { ok: false, error: `${name}: hunk #${i + 1} (${h.header.trim()}) does not apply` };
-    }
-    carry = at - ((h.oldLines === 0 ? h.oldStart : h.oldStart - 1) + shift);
-    offsets.push(carry);
-    const repl = newSide(h);
-    out.splice(at, want.length, ...repl);
-    shift += repl.length - want.length;
-    if (h.noNewlineNew) finalNewline = false;
-    else if (h.noNewlineOld) finalNewline = true;
-  }
-  return { ok: true, text: out.join("\n") + (finalNewline && out.length ? "\n" : ""), offsets };
+  if (original === null && fd.status !== "added") return { ok: false, error: `${fd.oldPath}: not in the tree` };
+  const p = placeHunks(original, fd, { fuzz: 0 });
+  const bad = p.hunks.findIndex((h) => h.fit === "failed");
+  if (bad >= 0) return { ok: false, error: `${name}: hunk #${bad + 1} (${fd.hunks[bad].header.trim()}) does not apply` };
+  return { ok: true, text: p.text, offsets: offsetsOf(fd, p) };
 }
 
 /**

@@ -29,7 +29,7 @@ function sideLines(h: Hunk, side: Side): Line[] {
 }
 
 /** Scanner state for braces outside comments and literals, carried across lines. */
-class BraceScan {
+export class BraceScan {
   inComment = false;
 
   /** Depth change of one line, and the lowest relative depth reached within it. */
@@ -66,7 +66,7 @@ class BraceScan {
   }
 }
 
-const FUNC_HEAD = /^(?!\s)(?!(?:if|for|while|switch|return|else|do|case|goto|typedef|struct\s+\w+\s*\{)\b)[A-Za-z_][\w\s\*,()\[\]]*?\b([A-Za-z_]\w*)\s*\(/;
+export const FUNC_HEAD = /^(?!\s)(?!(?:if|for|while|switch|return|else|do|case|goto|typedef|struct\s+\w+\s*\{)\b)[A-Za-z_][\w\s\*,()\[\]]*?\b([A-Za-z_]\w*)\s*\(/;
 
 /** The function a hunk header's section names, if it looks like a function head. */
 export function sectionFunction(section: string): string | null {
@@ -78,7 +78,7 @@ export function sectionFunction(section: string): string | null {
   return m[1];
 }
 
-function isAggregateHead(section: string): boolean {
+export function isAggregateHead(section: string): boolean {
   const s = section.trim();
   return /=\s*\{?\s*$/.test(s) || /^(static\s+|const\s+)*(struct|union|enum)\s+\w+\s*\{?\s*$/.test(s);
 }

@@ -4,7 +4,9 @@
 // (the patch applied in memory); without one, they are rebuilt from hunks.
 import type { FileDiff, Patch } from "../model/patch.js";
 import type { ContextKind } from "../model/review.js";
-import { applyFileDiff, reverseFileDiff } from "./apply.js";
+import { dirname } from "node:path";
+import type { FileContext } from "../model/review.js";
+import { climb } from "./ladder.js";
 import { hunkViews } from "./hunks.js";
 import { MAX_NEIGHBOUR_BYTES, neighbourFiles } from "./neighbours.js";
 import { isCSource, type SourceProvider, type SourceView } from "./source.js";
@@ -15,6 +17,8 @@ export interface ChangedFile {
   diff: FileDiff;
   pre: SourceView | null;
   post: SourceView | null;
+  /** The rung of the context ladder this file's images come from. */
+  context: ContextKind;
 }
 
 export interface PatchContext {
@@ -28,6 +32,8 @@ export interface PatchContext {
   limitations: string[];
   /** Whole post-image texts by path, to update a series overlay. */
   postTexts: Map<string, string | null>;
+  /** Per changed C file: the rung it was reviewed with and a one-line note. */
+  files: FileContext[];
 }
 
 export interface ContextOptions {
@@ -49,67 +55,42 @@ export function hunksContext(patch: Patch): PatchContext {
     const path = fd.newPath ?? fd.oldPath;
     if (!isCSource(path) || fd.binary) continue;
     const { pre, post } = hunkViews(fd);
-    changed.push({ path, diff: fd, pre, post });
+    changed.push({ path, diff: fd, pre, post, context: "hunks" });
   }
   if (changed.length) limitations.push("hunks only: code outside the patch's hunks (other functions, ops tables, struct definitions) was not visible");
-  return { kind: "hunks", changed, neighbours: [], errors: [], limitations, postTexts: new Map() };
+  return { kind: "hunks", changed, neighbours: [], errors: [], limitations, postTexts: new Map(), files: [] };
 }
 
-/** Pre- and post-image of a file diff that the tree already contains, or null. */
-async function alreadyApplied(fd: FileDiff, before: string | null, provider: SourceProvider): Promise<{ pre: string; post: string } | null> {
-  if (!fd.oldPath || !fd.newPath || fd.status === "added" || fd.status === "deleted" || !fd.hunks.length) return null;
-  const now = fd.newPath === fd.oldPath ? before : await provider.read(fd.newPath);
-  if (now === null) return null;
-  const back = applyFileDiff(now, reverseFileDiff(fd));
-  return back.ok && back.text !== null ? { pre: back.text, post: now } : null;
+export interface TreeContextOptions extends ContextOptions {
+  /** A blob of the tree's repository by (abbreviated) id: the exact pre-image `git am -3` would use. */
+  blob?: (id: string) => Promise<string | null>;
 }
 
 /**
  * Context of a patch against a tree: `provider` holds the pre-image (for a
- * series, the tree after the previous patches). Files whose hunks do not
- * apply fall back to hunks mode, with an error saying so.
+ * series, the tree after the previous patches). Each changed file climbs
+ * down the context ladder (ladder.ts) until it has images: applied exactly,
+ * from its blob id, with fuzz, hybrid, or from its hunks alone. No file is
+ * left unreviewed because a hunk does not apply.
  */
-export async function treeContext(patch: Patch, provider: SourceProvider, opts: ContextOptions = {}): Promise<PatchContext> {
+export async function treeContext(patch: Patch, provider: SourceProvider, opts: TreeContextOptions = {}): Promise<PatchContext> {
   const changed: ChangedFile[] = [];
   const errors: string[] = [];
   const limitations: string[] = [];
   const postTexts = new Map<string, string | null>();
-  // Apply every file (C or not) so the series overlay stays right.
+  const files: FileContext[] = [];
+  // Every file (C or not) is placed, so the series overlay stays right.
   for (const fd of patch.files) {
     const path = fd.newPath ?? fd.oldPath;
     if (!path || fd.binary) continue;
     const before = fd.oldPath && fd.status !== "added" ? await provider.read(fd.oldPath) : null;
-    const r = applyFileDiff(before, fd);
-    if (!r.ok) {
-      // The tree may already contain the patch (format-patch output checked
-      // in the checkout it came from, amended or rebased since): then the tree
-      // is the post-image and undoing the patch gives the pre-image.
-      const applied = await alreadyApplied(fd, before, provider);
-      if (applied) {
-        if (fd.status === "renamed" && fd.oldPath !== path) postTexts.set(fd.oldPath!, null);
-        postTexts.set(path, applied.post);
-        if (isCSource(path)) {
-          changed.push({ path, diff: fd, pre: fullView(fd.oldPath!, applied.pre, "tree"), post: fullView(path, applied.post, "tree") });
-        }
-        continue;
-      }
-      errors.push(`${r.error} on ${provider.describe()}`);
-      if (isCSource(path)) {
-        const { pre, post } = hunkViews(fd);
-        changed.push({ path, diff: fd, pre, post });
-        limitations.push(`${path}: reviewed from hunks only (the patch does not apply to ${provider.describe()})`);
-      }
-      continue;
-    }
-    if (fd.oldPath && fd.oldPath !== fd.newPath && fd.status === "renamed") postTexts.set(fd.oldPath, null);
-    postTexts.set(path, r.text);
+    const rung = await climb(fd, before, provider, opts);
+    if (fd.status === "renamed" && fd.oldPath && fd.oldPath !== path) postTexts.set(fd.oldPath, null);
+    if (rung.overlayText !== undefined) postTexts.set(path, rung.overlayText);
     if (!isCSource(path)) continue;
-    changed.push({
-      path,
-      diff: fd,
-      pre: before !== null && fd.oldPath ? fullView(fd.oldPath, before, "tree") : null,
-      post: r.text !== null ? fullView(path, r.text, "tree") : null,
-    });
+    changed.push({ path, diff: fd, pre: rung.pre, post: rung.post, context: rung.context });
+    files.push({ file: path, context: rung.context, note: rung.note });
+    if (rung.limitation) limitations.push(rung.limitation);
   }
   const neighbours: SourceView[] = [];
   if (!opts.noNeighbours) {
@@ -132,5 +113,13 @@ export async function treeContext(patch: Patch, provider: SourceProvider, opts: 
       }
     }
   }
-  return { kind: "tree", changed, neighbours, errors, limitations, postTexts };
+  // A file missing from the tree whose directory still gives driver files is a hybrid, not hunks alone.
+  for (const f of files) {
+    if (f.context !== "hunks" || !neighbours.some((n) => dirname(n.path) === dirname(f.file))) continue;
+    f.context = "hybrid";
+    f.note += `, with the driver's other files from ${provider.describe()}`;
+    const c = changed.find((x) => x.path === f.file);
+    if (c) c.context = "hybrid";
+  }
+  return { kind: "tree", changed, neighbours, errors, limitations, postTexts, files };
 }

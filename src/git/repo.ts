@@ -87,6 +87,29 @@ export class GitRepo {
     }
   }
 
+  /** The best common ancestor of two revisions, or null when they share none. */
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    try {
+      return (await this.run(["merge-base", "--end-of-options", a, b])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The messages of the last `n` commits reachable from HEAD, newest first (one git call). */
+  async recentMessages(n: number): Promise<{ sha: string; message: string }[]> {
+    let out: string;
+    try {
+      out = await this.run(["log", `-n${n}`, "--format=%H%x00%B%x00", "HEAD", "--"]);
+    } catch {
+      return [];
+    }
+    const parts = out.split("\0");
+    const res: { sha: string; message: string }[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) res.push({ sha: parts[i]!.trim(), message: parts[i + 1]! });
+    return res;
+  }
+
   /**
    * Commits of a revision range, oldest first (parents before children), with
    * their parents. Throws GitError with git's message for a bad range.

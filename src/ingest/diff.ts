@@ -52,6 +52,9 @@ interface Block {
   oldMode?: string;
   newMode?: string;
   similarity?: number;
+  /** Abbreviated blob ids of git's `index <old>..<new>` line. */
+  oldBlob?: string;
+  newBlob?: string;
   binary?: boolean;
   hunks: HunkSpan[];
 }
@@ -344,8 +347,10 @@ function scanDiff(lines: string[], start: number, lineNo: (i: number) => number)
         cur.copyTo = unquote(m[1]!);
         { lastUsed = i; continue; }
       }
-      if ((m = /^index [0-9a-f]+\.\.[0-9a-f]+(?: (\d+))?$/.exec(line))) {
-        if (m[1]) cur.oldMode = cur.newMode = m[1];
+      if ((m = /^index ([0-9a-f]{4,64})\.\.([0-9a-f]{4,64})(?: (\d+))?$/.exec(line))) {
+        cur.oldBlob = m[1]!;
+        cur.newBlob = m[2]!;
+        if (m[3]) cur.oldMode = cur.newMode = m[3];
         { lastUsed = i; continue; }
       }
       if (/^Binary files .* differ$/.test(line)) {
@@ -548,6 +553,8 @@ export function parseDiffLines(lines: string[], start: number, opts: ParseDiffOp
       ...(b.newFile && b.newMode ? { newMode: b.newMode } : {}),
       ...(b.deletedFile && b.oldMode ? { oldMode: b.oldMode } : {}),
       ...(b.similarity !== undefined ? { similarity: b.similarity } : {}),
+      ...(b.oldBlob && !/^0+$/.test(b.oldBlob) ? { oldBlob: b.oldBlob } : {}),
+      ...(b.newBlob && !/^0+$/.test(b.newBlob) ? { newBlob: b.newBlob } : {}),
     };
     if (oldPath === null && newPath === null) {
       throw new DiffError(`diff block at line ${lineNo(b.start)} names no file`);

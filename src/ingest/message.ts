@@ -216,6 +216,7 @@ export function buildMailPatch(h: MailHeaders, body: DecodedBody, ctx: MessageCo
     title,
     tags,
     ...(author ? { author } : {}),
+    ...(author && h.from && author.email.toLowerCase() !== h.from.email.toLowerCase() ? { sender: h.from } : {}),
     ...(h.date ? { date: h.date } : {}),
     to: [],
     cc: [],

@@ -103,14 +103,36 @@ function stackShape(stack: Frame[], kernel: KernelModel, isDriver: (fn: string) 
 // Name prefixes of core kernel code, never a driver's.
 const CORE = /^(blk|blkdev|bdev|bio|mutex|down|up|rwsem|genl|netlink|sock|sys|do|kernel|lock|check|validate|mark|process|worker|kthread|ret|entry|vfs|path|flush|destroy|del|device|kernfs|sysfs|dump|print|show|debug|task|schedule|wait|complete|queue|call|kobject|module|load|init|free|kfree|kmalloc|page|mm|fs|file|filp|security|syscall|x64|ksys|sock|tcp|ip|net|rcu|irq|softirq|run|handle|kick|notifier|blocking|raw|spin|read|write|iterate|disk|add|bd|part|md|drain|dump|check|preempt|smp|native|asm|cpu|arch|irq)$/;
 
-/** A driver name from the functions on the stacks: the most frequent non-core prefix before `_`. */
-function driverName(fns: string[]): string | undefined {
+/** The name prefix of a function, leading underscores dropped (`__loop_clr_fd` → `loop`). */
+const prefixOf = (f: string) => /^_*([a-z][a-z0-9]*)_/.exec(f)?.[1];
+
+/** Driver files live under drivers/ (syzbot and CONFIG_DEBUG_INFO reports name each frame's file). */
+const DRIVER_FILE = /^drivers\//;
+
+function mostFrequent(names: Iterable<string>): string | undefined {
   const counts = new Map<string, number>();
-  for (const f of fns) {
-    const p = /^([a-z][a-z0-9]*)_/.exec(f)?.[1];
-    if (p && !CORE.test(p)) counts.set(p, (counts.get(p) ?? 0) + 1);
-  }
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/**
+ * The driver a report is about, best evidence first: the module its frames
+ * are in (`xdev_open+0x2a/0x70 [xdev]`), the drivers/ file they come from
+ * (`lo_release+0x1b4/0x200 drivers/block/loop.c:1745` → loop), and only
+ * without either the most frequent non-core name prefix — of the frames not
+ * known to be core code (`software_resume … kernel/power/hibernate.c` is
+ * not a driver, however often it appears).
+ */
+function driverOf(frames: Frame[]): { name?: string; fns: Set<string>; located: boolean } {
+  const modules = frames.filter((f) => f.module);
+  const files = frames.filter((f) => f.file && DRIVER_FILE.test(f.file));
+  const fns = new Set([...modules, ...files].map((f) => baseName(f.fn)));
+  const byModule = mostFrequent(modules.map((f) => f.module!));
+  if (byModule) return { name: byModule, fns, located: true };
+  const byFile = mostFrequent(files.map((f) => f.file!.replace(/^.*\//, "").replace(/\.[ch]$/, "")));
+  if (byFile) return { name: byFile, fns, located: true };
+  const unknown = frames.filter((f) => !f.file).map((f) => prefixOf(baseName(f.fn))).filter((p): p is string => !!p && !CORE.test(p));
+  return { name: mostFrequent(unknown), fns, located: false };
 }
 
 function ruleFor(s: Splat, edges: MappedEdge[], locks: MappedLock[]): string | undefined {
@@ -129,7 +151,8 @@ function ruleFor(s: Splat, edges: MappedEdge[], locks: MappedLock[]): string | u
   if (wq && classes.includes("gendisk.open_mutex")) return "wq-flush-under-open-mutex";
   if (has(/^kernfs_(drain|remove)|^__kernfs_remove/) || locks.some((l) => /kn->active|kn->count/.test(l.name))) return "sysfs-remove-under-lock";
   if (has(/notifier_chain_unregister|unregister_notifier/)) return "notifier-unregister-in-callback";
-  if (wq) return "wq-flush-under-open-mutex";
+  // A flush under some other lock that the work takes: the driver's own lock.
+  if (wq) return "wq-flush-under-lock";
   return s.kind === "circular" ? "lock-order-inversion" : undefined;
 }
 
@@ -139,9 +162,10 @@ function ruleFor(s: Splat, edges: MappedEdge[], locks: MappedLock[]): string | u
  * the stacks' driver prefix (`nbd_`).
  */
 export function explainSplat(s: Splat, kernel: KernelModel, isDriverFn?: (fn: string) => boolean): Explanation {
-  const allFns = [...s.chain.flatMap((b) => b.stack), ...s.backtrace].map((f) => baseName(f.fn));
-  const prefix = driverName(allFns);
-  const isDriver = isDriverFn ?? ((f: string) => !!prefix && f.startsWith(`${prefix}_`) && !isKernelApi(kernel, f));
+  const frames = [...s.chain.flatMap((b) => b.stack), ...s.backtrace];
+  const found = driverOf(frames);
+  const prefix = found.name;
+  const isDriver = isDriverFn ?? ((f: string) => found.fns.has(f) || (!!prefix && prefixOf(f) === prefix && !isKernelApi(kernel, f)));
   const mapLock = (name: string, stack: Frame[]): MappedLock => {
     const cls = classOfLockName(name);
     const { kernelCall } = stackShape(stack, kernel, isDriver);
@@ -154,7 +178,8 @@ export function explainSplat(s: Splat, kernel: KernelModel, isDriverFn?: (fn: st
     return { name, cls };
   };
   // A global whose name carries the driver's prefix (nbd_index_mutex) is the driver's.
-  const drv = driverName(allFns.filter(isDriver)) ?? prefix;
+  // Without modules or files, the analysed code's functions (--patch) name the driver best.
+  const drv = found.located ? prefix : (mostFrequent(frames.map((f) => baseName(f.fn)).filter(isDriver).map(prefixOf).filter((p): p is string => !!p && !CORE.test(p))) ?? prefix);
   const isDriverLock = (cls: string) => !!drv && cls.startsWith(`${drv}_`);
 
   const edges: MappedEdge[] = [];

@@ -11,6 +11,8 @@ export interface Frame {
   file?: string;
   line?: number;
   inline?: boolean;
+  /** `[nbd]` after the symbol: the module the function is in. */
+  module?: string;
 }
 
 export interface ChainBlock {
@@ -51,7 +53,7 @@ export interface Splat {
 const TIMESTAMP = /^\s*\[\s*\d+\.\d+\]\s?(\[\s*[CT]\d+\]\s?)?/;
 // `f+0x1/0x2`, `f+0x1/0x2 drivers/block/nbd.c:226`, `f drivers/…:226 [inline]`,
 // `f+0x1/0x2 [module]` (a module's symbol).
-const FRAME = /^\s*(?:\?\s+)?([A-Za-z_][\w.]*)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[[\w.-]+\])?(?:\s+([\w./-]+\.[ch]):(\d+))?(\s+\[inline\])?(?:\s+\[[\w.-]+\])?\s*$/;
+const FRAME = /^\s*(?:\?\s+)?([A-Za-z_][\w.]*)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[([\w.-]+)\])?(?:\s+([\w./-]+\.[ch]):(\d+))?(\s+\[inline\])?(?:\s+\[([\w.-]+)\])?\s*$/;
 const LOCK_IN_PARENS = /\(((?:\([^()]*\))?[^(){}]*(?:\([^()]*\))?[^(){}]*)\)\{[^}]*\}/;
 
 function clean(l: string): string {
@@ -62,7 +64,8 @@ function frame(l: string): Frame | null {
   const m = FRAME.exec(l);
   if (!m) return null;
   if (/^(RIP|RSP|RAX|RDX|RBP|R\d+|Code|CPU|Hardware|Call|Trace|other|stack)$/.test(m[1])) return null;
-  return { fn: m[1], ...(m[2] ? { file: m[2], line: Number(m[3]) } : {}), ...(m[4] ? { inline: true } : {}) };
+  const module = m[2] ?? m[6];
+  return { fn: m[1], ...(m[3] ? { file: m[3], line: Number(m[4]) } : {}), ...(m[5] ? { inline: true } : {}), ...(module && module !== "inline" ? { module } : {}) };
 }
 
 /** The lock class name in `ffff888… (&bdev->bd_mutex){+.+.}-{3:3}, at: f+0x/0x file:line`. */

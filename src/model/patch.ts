@@ -51,6 +51,12 @@ export interface FileDiff {
   newMode?: string;
   /** `similarity index N%` of a rename or copy. */
   similarity?: number;
+  /**
+   * Abbreviated blob ids from git's `index <old>..<new>` line: the exact
+   * pre- and post-image, found in a repository that has them (`git am -3`).
+   */
+  oldBlob?: string;
+  newBlob?: string;
 }
 
 export interface Person {
@@ -103,6 +109,11 @@ export interface Patch {
   title: string;
   tags: SubjectTags;
   author?: Person;
+  /**
+   * The mail's From: when an in-body From: names someone else as the author
+   * (a patch sent on the author's behalf); replies go to both.
+   */
+  sender?: Person;
   /** ISO 8601 date, when the message had one. */
   date?: string;
   to: string[];

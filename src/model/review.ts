@@ -9,7 +9,11 @@ export type Severity = z.infer<typeof SeveritySchema>;
 export const StatusSchema = z.enum(["introduced", "fixed", "existing"]);
 export type FindingStatus = z.infer<typeof StatusSchema>;
 
-export const ContextSchema = z.enum(["hunks", "file", "tree"]);
+// tree: the patch applied to the given tree (offsets allowed); blob: the pre-image found by the
+// diff's blob id or base-commit in the tree's repository; fuzzy: applied with fuzz; hybrid: the
+// functions some hunks touch rebuilt from the diff, the rest from the tree; hunks: the diff alone;
+// file: one whole file (scan).
+export const ContextSchema = z.enum(["hunks", "file", "tree", "blob", "fuzzy", "hybrid"]);
 export type ContextKind = z.infer<typeof ContextSchema>;
 
 export const TraceStepSchema = z.object({
@@ -49,6 +53,15 @@ export const FindingSchema = z.object({
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
+/** How one changed file of a patch was seen: which rung of the context ladder, and why. */
+export const FileContextSchema = z.object({
+  file: z.string(),
+  context: ContextSchema,
+  /** One line for the reader ("3 of 5 hunks applied with offset, 2 from the diff only"). */
+  note: z.string(),
+});
+export type FileContext = z.infer<typeof FileContextSchema>;
+
 export const PatchReportSchema = z.object({
   source: z.string(),
   messageId: z.string(),
@@ -57,6 +70,8 @@ export const PatchReportSchema = z.object({
   // Extensions.
   commit: z.string().optional(),
   warnings: z.array(z.string()).optional(),
+  /** Per changed C file: the context it was reviewed with (present when a tree was given). */
+  contexts: z.array(FileContextSchema).optional(),
 });
 export type PatchReport = z.infer<typeof PatchReportSchema>;
 

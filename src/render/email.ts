@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { RULES } from "../../rules/index.js";
 import type { Formatter, FormatterOptions } from "./formatter.js";
 import { mboxrdEntry, renderReply, replyFileName, type RenderedReply } from "./mail.js";
+import { MAX_CC } from "./recipients.js";
 import { composeReply } from "./reply.js";
 
 /** Sender when neither --from nor LOCKREVIEW_FROM/EMAIL says otherwise. */
@@ -31,6 +32,8 @@ export interface EmailOptions {
   sender?: { send(r: RenderedReply): Promise<string>; end(): Promise<string> };
   /** Where false positives are reported, for the footer. */
   reportTo?: string;
+  /** --all: findings already there, and thanks for what a patch fixes. */
+  all?: boolean;
 }
 
 const RULE_META = new Map(RULES.map((r) => [r.meta.id, r.meta]));
@@ -63,7 +66,7 @@ export function emailFormatter(opts: FormatterOptions): Formatter {
   let dirMade = false;
   return {
     async patch(report, patch, details) {
-      if (!patch) return; // `scan`: no patch to reply to
+      if (!patch) return; // nothing to reply to (scan refuses this format)
       const reply = composeReply(report, patch, details, {
         from: e.from,
         date: e.date,
@@ -71,9 +74,11 @@ export function emailFormatter(opts: FormatterOptions): Formatter {
         rules: RULE_META,
         ...(e.reportTo ? { reportTo: e.reportTo } : {}),
         ...(opts.docsUrl ? { docsUrl: opts.docsUrl } : {}),
+        ...(e.all ? { all: true } : {}),
       });
       if (!reply) return;
       n++;
+      if (reply.dropped) warn(`${report.source}: warning: "${patch.subject}": ${reply.dropped} Cc addresses left out of its reply (at most ${MAX_CC}; lists first)\n`);
       if (!reply.inReplyTo) warn(`${report.source}: warning: "${patch.subject}" has no Message-ID: its reply cannot be threaded (In-Reply-To/References)\n`);
       const r = await renderReply(reply, opts.toolVersion);
       if (e.replyDir) {
@@ -91,10 +96,6 @@ export function emailFormatter(opts: FormatterOptions): Formatter {
       warn(`${err.source}: error: ${err.message}\n`);
     },
     async end(s) {
-      if (opts.mode === "scan") {
-        warn("lockreview: --format email replies to patches; `scan` has none (use `lockreview review`)\n");
-        return;
-      }
       if (e.sender) opts.write(await e.sender.end());
       if (!opts.quiet) warn(`${n} ${n === 1 ? "reply" : "replies"} for ${s.reviewed} reviewed patch${s.reviewed === 1 ? "" : "es"}\n`);
     },

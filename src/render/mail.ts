@@ -9,7 +9,8 @@ type Nodemailer = (typeof import("nodemailer"))["default"];
 let loaded: Promise<Nodemailer> | undefined;
 const mailer = (): Promise<Nodemailer> => (loaded ??= import("nodemailer").then((m) => m.default));
 import { MBOXRD_POSTMARK } from "../ingest/mbox.js";
-import { parseAddress, type Reply } from "./reply.js";
+import { parseAddress } from "./recipients.js";
+import type { Reply } from "./reply.js";
 
 export interface RenderedReply {
   reply: Reply;

@@ -15,17 +15,21 @@
 // - a short footer after "-- " that says the mail was generated, by which
 //   rules, and how to silence or report a false positive;
 // - strict threading: Re: subject, In-Reply-To the patch, References its
-//   references plus the patch; To the author, Cc the patch's To and Cc.
+//   references plus the patch; recipients as reviewers reply (recipients.ts);
+// - at most two incidents, the closest first, never the patch's own series
+//   (citations.ts).
 import { createHash } from "node:crypto";
 import type { FileDiff, Hunk, LineChange, Patch } from "../model/patch.js";
 import type { Finding, PatchReport } from "../model/review.js";
 import type { DiffResult } from "../review/differential.js";
 import type { RuleFinding, RuleMeta } from "../review/rule.js";
+import { citations } from "./citations.js";
+import { formatPerson, parseAddress, recipients } from "./recipients.js";
 
 /** Prose is wrapped here; mutt and vim's `tw` for mail use 72. */
 export const WRAP = 72;
-/** No line a reply writes (other than quoted diff lines) is longer. */
-export const MAX_LINE = 78;
+/** No line a reply writes (other than quoted diff lines and unbreakable links) is longer: the same 72. */
+export const MAX_LINE = WRAP;
 /** Changed lines quoted above the offending line (twice this), and context lines above those. */
 const LEAD = 8;
 const CONTEXT = 3;
@@ -37,12 +41,14 @@ export interface ReplyOptions {
   from: string;
   date: Date;
   toolVersion: string;
-  /** Metadata of the rules, by id (title, docs path). */
-  rules: ReadonlyMap<string, Pick<RuleMeta, "id" | "title" | "docs">>;
+  /** Metadata of the rules, by id (title, description, docs path). */
+  rules: ReadonlyMap<string, Pick<RuleMeta, "id" | "title" | "docs"> & Partial<Pick<RuleMeta, "description">>>;
   /** Where false positives are reported (a URL or an address), when configured. */
   reportTo?: string;
-  /** Base URL of lockreview's documentation, when configured (else the repository path is named). */
+  /** Base URL of lockreview's documentation, when configured (else the footer links none). */
   docsUrl?: string;
+  /** --all: also findings already there, and a line of thanks for those the patch fixes. */
+  all?: boolean;
 }
 
 export interface Reply {
@@ -60,50 +66,8 @@ export interface Reply {
   rules: string[];
   /** Title of the patch (for file names). */
   title: string;
-}
-
-// ---------------------------------------------------------------- addresses
-
-export interface Address {
-  name: string;
-  address: string;
-}
-
-/** Split "Name <a@b>" / "a@b" into its parts (the Patch model keeps formatted strings). */
-export function parseAddress(s: string): Address {
-  const m = /^\s*(.*?)\s*<([^<>\s]+)>\s*$/.exec(s);
-  if (m) return { name: m[1]!.replace(/^"(.*)"$/, "$1"), address: m[2]! };
-  return { name: "", address: s.trim() };
-}
-
-export function formatAddress(a: Address): string {
-  if (!a.name) return a.address;
-  const name = /[(),.:;<>@[\\\]"]/.test(a.name) ? `"${a.name.replace(/(["\\])/g, "\\$1")}"` : a.name;
-  return `${name} <${a.address}>`;
-}
-
-const key = (a: string) => parseAddress(a).address.toLowerCase();
-
-/** Recipients: To the author, Cc everyone the patch went to; deduplicated, minus the sender. */
-export function recipients(patch: Patch, from: string): { to: string[]; cc: string[] } {
-  const self = key(from);
-  const seen = new Set<string>([self]);
-  const take = (list: string[]) => {
-    const out: string[] = [];
-    for (const a of list) {
-      const k = key(a);
-      if (!k || !k.includes("@") || seen.has(k)) continue;
-      seen.add(k);
-      out.push(a);
-    }
-    return out;
-  };
-  const author = patch.author ? [formatAddress({ name: patch.author.name, address: patch.author.email })] : [];
-  let to = take(author);
-  let cc = take([...patch.to, ...patch.cc]);
-  // No author (a bare diff) or the author is the sender: write to the lists.
-  if (!to.length) [to, cc] = [cc.slice(0, 1), cc.slice(1)];
-  return { to, cc };
+  /** Cc addresses of the patch left out (recipients.ts, MAX_CC). */
+  dropped: number;
 }
 
 // ---------------------------------------------------------------- text
@@ -268,16 +232,16 @@ interface Item {
 }
 
 /** The comment under the quoted line, as lines (no surrounding blank lines). */
-export function comment(item: Item, opts: Pick<ReplyOptions, "rules">): string[] {
+export function comment(item: Item, patch: Patch, opts: Pick<ReplyOptions, "rules">): string[] {
   const f = item.finding;
   const src = item.source;
   const title = opts.rules.get(f.ruleId)?.title ?? f.ruleId;
   const para = (s: string) => wrap(asciify(s));
   if (f.status === "fixed") {
-    const what = f.message.replace(/^Fixed by this patch:\s*/, "");
-    // The first sentence says what was wrong; the rest is the lockdep detail of a problem now gone.
-    const first = /^(.*?[.)])(\s+[A-Z(]|$)/s.exec(what)?.[1] ?? what;
-    return para(`This looks like it fixes an older problem (${lcfirst(title)}): ${first}`);
+    // One line of thanks (only with --all). The finding's own message
+    // describes the bug in the present tense ("... leaks"), which would be
+    // wrong about the patched code: name the kind of problem, not the details.
+    return para(`Thanks, this also fixes an older problem here: ${lcfirst(title)} (${f.ruleId}).`);
   }
   const out: string[] = [];
   const lead = f.status === "existing" ? "Not introduced by this patch, but already there: " : "";
@@ -298,32 +262,38 @@ export function comment(item: Item, opts: Pick<ReplyOptions, "rules">): string[]
     out.push("");
     out.push(...para(`What worked before: ${lcfirst(f.fix)}`));
   }
-  const [first, ...more] = f.references;
+  const meta = opts.rules.get(f.ruleId);
+  const [first, second] = citations(f, patch, `${meta?.title ?? ""} ${meta?.description ?? ""}`);
   if (first) {
     out.push("");
     out.push(...para(`Seen before: ${first.title}`));
     out.push(first.url);
-    for (const r of more.slice(0, 3)) {
-      out.push(...wrap(asciify(`See also: ${r.title}`)));
-      out.push(r.url);
+    if (second) {
+      out.push(...para(`See also: ${second.title}`));
+      out.push(second.url);
     }
   }
   return out;
 }
 
-function attribution(patch: Patch): string {
-  const who = patch.author ? formatAddress({ name: patch.author.name, address: patch.author.email }) : "";
+/**
+ * "On <date>, <author> wrote:" within WRAP columns: the address goes when
+ * the line would be too long, and a name too long even alone is wrapped.
+ */
+function attribution(patch: Patch): string[] {
   const when = patch.date ? `On ${rfc2822(new Date(patch.date))}, ` : "";
-  if (!who) return when ? `${when}the patch said:` : "The patch said:";
-  return `${when}${who} wrote:`;
+  if (!patch.author) return [when ? `${when}the patch said:` : "The patch said:"];
+  const full = `${when}${formatPerson(patch.author)} wrote:`;
+  if (full.length <= WRAP) return [full];
+  const short = `${when}${patch.author.name || patch.author.email} wrote:`;
+  return short.length <= WRAP ? [short] : wrap(short);
 }
 
 function footer(rules: string[], silenceable: string[], opts: ReplyOptions, context: string): string[] {
-  const docs = rules.map((id) => {
-    const path = opts.rules.get(id)?.docs ?? `docs/rules/${id}.md`;
-    return opts.docsUrl ? new URL(path, opts.docsUrl).href : path;
-  });
   const report = opts.reportTo ? `, or report it at ${opts.reportTo}` : "";
+  // A path inside lockreview's repository means nothing to the patch's
+  // author: link the documentation only where it is published (--docs-url).
+  const docs = opts.docsUrl ? rules.map((id) => new URL(opts.rules.get(id)?.docs ?? `docs/rules/${id}.md`, opts.docsUrl).href) : [];
   return [
     "-- ",
     ...wrap(`This review was generated by lockreview ${opts.toolVersion} from ${context} (rule${rules.length === 1 ? "" : "s"} ${rules.join(", ")}); it may be wrong.`),
@@ -331,23 +301,67 @@ function footer(rules: string[], silenceable: string[], opts: ReplyOptions, cont
       `If it is a false positive, please reply and say why${report}.${silenceable.length ? " To silence it in the code, put this on the reported line or the line above:" : ""}`,
     ),
     ...silenceable.map((id) => `  /* lockreview: ignore ${id} -- <reason> */`),
-    ...wrap(`Rule documentation: ${docs.join(", ")}${opts.docsUrl ? "" : " in lockreview"}.`),
+    ...(docs.length ? ["Rule documentation:", ...docs] : []),
   ];
 }
 
-/** The reply to one patch, or null when it has nothing to say (no finding, or all silenced). */
-export function composeReply(report: PatchReport, patch: Patch, details: DiffResult[] | undefined, opts: ReplyOptions): Reply | null {
-  const items: Item[] = [];
-  report.findings.forEach((f, i) => {
-    if (f.suppressed) return;
-    // details are in the order of report.findings; match by identity first.
-    const d = details?.find((x) => x.finding === f) ?? (details?.[i]?.finding.ruleId === f.ruleId ? details[i] : undefined);
-    items.push(d ? { finding: f, source: d.source } : { finding: f });
-  });
-  if (!items.length) return null;
+// ---------------------------------------------------------------- quoting
 
-  // Group by where they go; keep the patch's order of files, hunks and lines.
-  const placed = new Map<string, { a: Anchor; items: Item[] }>();
+/** A place in the patch: file, hunk and change index. */
+const posKey = (a: Anchor) => `${a.file}/${a.hunk}/${a.change}`;
+const before = (x: Anchor, y: Anchor) => x.file - y.file || x.hunk - y.hunk || x.change - y.change;
+
+/** What is written at one quoted line of the patch. */
+interface Stop {
+  at: Anchor;
+  /** Findings discussed under this line. */
+  items: Item[];
+  /** Lines of a chain discussed further down (quoted for context only), or further up (with a note each). */
+  notes: string[];
+  /** Only part of a chain: quote the line alone, not the block above it. */
+  chainOnly: boolean;
+}
+
+/** Every place of a finding's chain the patch shows on the finding's side, with the trace's note for it. */
+function chainPlaces(patch: Patch, f: Finding, src: RuleFinding | undefined): { at: Anchor; note?: string }[] {
+  const side: Side = f.status === "fixed" ? "old" : "new";
+  const out: { at: Anchor; note?: string }[] = [];
+  const seen = new Set<string>();
+  const places: { file: string; line: number; note?: string }[] = [
+    ...f.trace.map((t) => ({ file: t.file, line: t.line, note: `${t.function ? `${t.function}(): ` : ""}${t.note}` })),
+    ...(src?.chain ?? []),
+  ];
+  for (const p of places) {
+    for (const fi of filesFor(patch, p.file, side)) {
+      patch.files[fi]!.hunks.forEach((h, hi) => {
+        h.changes.forEach((c, ci) => {
+          if (lineOn(c, side) !== p.line) return;
+          const at = { file: fi, hunk: hi, change: ci };
+          if (seen.has(posKey(at))) return;
+          seen.add(posKey(at));
+          out.push({ at, ...(p.note ? { note: p.note } : {}) });
+        });
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Where each finding is discussed and which lines of its chain are quoted
+ * with it: the lock, the call, the other half of a cycle, as far as the
+ * patch shows them. Chain lines above the comment are quoted (the comment
+ * then walks through them); lines further down get a short note, so a
+ * quoted line is never left without a word.
+ */
+function plan(patch: Patch, items: Item[]): { stops: Stop[]; loose: Item[] } {
+  const stops = new Map<string, Stop>();
+  const stop = (at: Anchor, chainOnly: boolean) => {
+    const s = stops.get(posKey(at)) ?? { at, items: [], notes: [], chainOnly };
+    s.chainOnly &&= chainOnly;
+    stops.set(posKey(at), s);
+    return s;
+  };
   const loose: Item[] = [];
   for (const it of items) {
     const a = anchorOf(patch, it.finding, it.source);
@@ -355,55 +369,88 @@ export function composeReply(report: PatchReport, patch: Patch, details: DiffRes
       loose.push(it);
       continue;
     }
-    const k = `${a.file}/${a.hunk}/${a.change}`;
-    const g = placed.get(k) ?? { a, items: [] };
-    g.items.push(it);
-    placed.set(k, g);
+    stop(a, false).items.push(it);
+    // A fixed finding gets one line of thanks, not its old chain.
+    if (it.finding.status === "fixed") continue;
+    for (const p of chainPlaces(patch, it.finding, it.source)) {
+      if (posKey(p.at) === posKey(a)) continue;
+      const s = stop(p.at, true);
+      if (before(a, p.at) < 0 && p.note) s.notes.push(`The chain above goes on here: ${p.note}.`);
+    }
   }
-  const groups = [...placed.values()].sort((x, y) => x.a.file - y.a.file || x.a.hunk - y.a.hunk || x.a.change - y.a.change);
+  const sorted = [...stops.values()].sort((x, y) => before(x.at, y.at));
   // Within a place: introduced first, then existing, then fixed.
   const rank = { introduced: 0, existing: 1, fixed: 2 } as const;
-  for (const g of groups) g.items.sort((x, y) => rank[x.finding.status] - rank[y.finding.status]);
+  for (const s of sorted) s.items.sort((x, y) => rank[x.finding.status] - rank[y.finding.status]);
+  return { stops: sorted, loose };
+}
 
-  const body: string[] = [attribution(patch)];
-  const elide = () => body.push("", "[ ... ]", "");
+/** The quoted patch with the comments interleaved. */
+function quoteAndComment(patch: Patch, stops: Stop[], opts: ReplyOptions): string[] {
+  const body: string[] = [];
+  // "[ ... ]" between blank lines, one blank line however the cut is reached.
+  const elide = () => body.push(...(body[body.length - 1] === "" ? [] : [""]), "[ ... ]", "");
   let lastFile = -1;
   let lastHunk = -1;
   let pos = 0; // next change of the current hunk to quote
-  for (const g of groups) {
-    const fd = patch.files[g.a.file]!;
-    const h = fd.hunks[g.a.hunk]!;
-    if (g.a.file !== lastFile) {
+  for (const s of stops) {
+    const fd = patch.files[s.at.file]!;
+    const h = fd.hunks[s.at.hunk]!;
+    if (s.at.file !== lastFile) {
       if (lastFile >= 0) elide();
       body.push(...fileHeader(fd));
-      lastFile = g.a.file;
+      lastFile = s.at.file;
       lastHunk = -1;
     }
-    if (g.a.hunk !== lastHunk) {
-      if (lastHunk >= 0 || g.a.hunk > 0) elide();
+    if (s.at.hunk !== lastHunk) {
+      if (lastHunk >= 0 || s.at.hunk > 0) elide();
       body.push(`> ${h.header}`);
-      lastHunk = g.a.hunk;
+      lastHunk = s.at.hunk;
       pos = 0;
     }
-    // Quote the changed block that ends at the anchor (up to 2 * LEAD lines)
-    // and up to CONTEXT lines before it; elide what lies between that and
-    // what was already quoted, unless it is only a line or two.
-    let start = g.a.change;
-    while (start > pos && g.a.change - start < 2 * LEAD && h.changes[start - 1]!.kind !== "normal") start--;
-    for (let n = 0; start > pos && n < CONTEXT; n++) start--;
+    // A comment quotes the changed block that ends at its line (up to
+    // 2 * LEAD lines) and up to CONTEXT lines before it; a chain line only
+    // itself. What lies between that and what was already quoted is elided,
+    // unless it is only a line or two.
+    let start = s.at.change;
+    if (!s.chainOnly) {
+      while (start > pos && s.at.change - start < 2 * LEAD && h.changes[start - 1]!.kind !== "normal") start--;
+      for (let n = 0; start > pos && n < CONTEXT; n++) start--;
+    }
     if (start - pos <= 2) start = pos;
     if (start > pos) elide();
-    for (let i = start; i <= g.a.change; i++) body.push(quoteChange(h.changes[i]!));
-    pos = g.a.change + 1;
-    for (const it of g.items) body.push("", ...comment(it, opts));
-    body.push("");
+    for (let i = start; i <= s.at.change; i++) body.push(quoteChange(h.changes[i]!));
+    pos = s.at.change + 1;
+    const words = [...s.items.map((it) => comment(it, patch, opts)), ...s.notes.map((n) => wrap(asciify(n)))];
+    for (const w of words) body.push("", ...w);
+    if (words.length) body.push("");
   }
+  // A chain line quoted last and left without a word still ends its quote.
+  if (body.length && body[body.length - 1] !== "") body.push("");
+  return body;
+}
+
+/** The reply to one patch, or null when it has nothing to say (no finding, or all silenced). */
+export function composeReply(report: PatchReport, patch: Patch, details: DiffResult[] | undefined, opts: ReplyOptions): Reply | null {
+  const items: Item[] = [];
+  report.findings.forEach((f, i) => {
+    if (f.suppressed) return;
+    // What a patch fixes is good news, not a review comment: only with --all.
+    if (f.status === "fixed" && !opts.all) return;
+    // details are in the order of report.findings; match by identity first.
+    const d = details?.find((x) => x.finding === f) ?? (details?.[i]?.finding.ruleId === f.ruleId ? details[i] : undefined);
+    items.push(d ? { finding: f, source: d.source } : { finding: f });
+  });
+  if (!items.length) return null;
+
+  const { stops, loose } = plan(patch, items);
+  const body: string[] = [...attribution(patch), ...quoteAndComment(patch, stops, opts)];
   if (loose.length) {
-    body.push(...(groups.length ? ["[ ... ]", ""] : [""]));
+    body.push(...(stops.length ? ["[ ... ]", ""] : [""]));
     for (const it of loose) {
       const f = it.finding;
       body.push(...wrap(`In ${f.file}${f.function ? `, ${f.function}()` : ""} (line ${f.line}), which this patch does not show:`), "");
-      body.push(...comment(it, opts), "");
+      body.push(...comment(it, patch, opts), "");
     }
   }
   const rules = [...new Set(items.map((i) => i.finding.ruleId))];
@@ -411,7 +458,7 @@ export function composeReply(report: PatchReport, patch: Patch, details: DiffRes
   const silenceable = [...new Set(items.filter((i) => i.finding.status !== "fixed").map((i) => i.finding.ruleId))];
   body.push(...footer(rules, silenceable, opts, context));
 
-  const { to, cc } = recipients(patch, opts.from);
+  const { to, cc, dropped } = recipients(patch, opts.from);
   const references = replyReferences(patch);
   return {
     from: opts.from,
@@ -425,5 +472,6 @@ export function composeReply(report: PatchReport, patch: Patch, details: DiffRes
     text: body.join("\n") + "\n",
     rules,
     title: patch.title || patch.subject,
+    dropped,
   };
 }

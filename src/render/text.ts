@@ -84,6 +84,8 @@ export function textFormatter(opts: FormatterOptions): Formatter {
       const head = opts.mode === "check" ? `${report.source} ${report.subject}` : report.subject ? `${report.source}: ${report.subject}` : `${report.source}:`;
       const blocks: string[] = [head];
       if (!quiet) for (const w of report.warnings ?? []) blocks.push(`${report.source}: warning: ${w}`);
+      // Which rung of the context ladder each file was reviewed with (a tree was given).
+      if (!quiet) for (const c of report.contexts ?? []) blocks.push(`context: ${c.file} [${c.context}]: ${c.note}`);
       for (const f of shown) blocks.push(renderFinding(f, patch, opts.mode) + "\n");
       write(blocks.join("\n") + "\n");
     },

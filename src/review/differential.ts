@@ -99,7 +99,8 @@ export function diffFindings(
   pre: RuleFinding[],
   post: RuleFinding[],
   changed: ChangedLines,
-  context: ContextKind,
+  /** The context a finding anchored in `file` was seen with (per-file rung, or the patch's kind). */
+  contextOf: (file: string) => ContextKind,
   meta: (ruleId: string) => { references: Finding["references"]; fix: string },
 ): DiffResult[] {
   const out: DiffResult[] = [];
@@ -121,15 +122,18 @@ export function diffFindings(
     // …and one it makes less severe (error → note: one half of a cycle removed) is fixed.
     if (m && SEVERITY_RANK[f.severity] < SEVERITY_RANK[m.severity]) {
       const pm = meta(m.ruleId);
-      out.push({ finding: toFinding(m, "fixed", context, anchor(m, changed.deleted), pm.references, pm.fix), source: m });
+      const at = anchor(m, changed.deleted);
+      out.push({ finding: toFinding(m, "fixed", contextOf(at.file), at, pm.references, pm.fix), source: m });
     }
-    if (status === "existing" && context !== "hunks" && !touches(f, changed)) continue;
-    out.push({ finding: toFinding(f, status, context, anchor(f, changed.added), references, fix), source: f });
+    const at = anchor(f, changed.added);
+    if (status === "existing" && contextOf(at.file) !== "hunks" && !touches(f, changed)) continue;
+    out.push({ finding: toFinding(f, status, contextOf(at.file), at, references, fix), source: f });
   }
   for (const p of pre) {
     if (used.has(p)) continue;
     const { references, fix } = meta(p.ruleId);
-    out.push({ finding: toFinding(p, "fixed", context, anchor(p, changed.deleted), references, fix), source: p });
+    const at = anchor(p, changed.deleted);
+    out.push({ finding: toFinding(p, "fixed", contextOf(at.file), at, references, fix), source: p });
   }
   return out;
 }

@@ -57,6 +57,26 @@ export function holderStep(e: EdgeEvidence): TraceStep {
   return { file: e.file, line: h.line, function: e.function, note };
 }
 
+/**
+ * How the function of an edge holds its lock, as a statement: what the code
+ * shows is said, not asked (a reviewer does not ask "can f() be reached with
+ * L held?" when f() takes L two lines above). `sure` is false when L is held
+ * only on some paths or by a trylock-like call: that is then the question.
+ */
+export function heldHere(e: EdgeEvidence, lname: string): { text: string; sure: boolean } {
+  const h = e.holder;
+  const fn = `${e.function}()`;
+  const sure = e.allPaths && !e.conditional;
+  switch (h.origin) {
+    case "context":
+      return { text: `${fn} runs with ${lname} held${h.via ? ` (${h.via})` : ""}`, sure };
+    case "assumed":
+      return { text: `${fn} is called with ${lname} held${h.via ? ` (${h.via})` : ""}`, sure };
+    default:
+      return { text: sure ? `${fn} holds ${lname} here` : `${fn} holds ${lname} on some paths to this line`, sure };
+  }
+}
+
 /** Call chain of an edge ("via nbd_dev_remove()"), empty when direct. */
 export function viaText(e: EdgeEvidence): string {
   const mids = e.path.slice(1).map((s) => `${s.function}()`);

@@ -22,6 +22,7 @@ export const INCIDENTS = {
   },
   loopDestroyWqSyzbot: { title: 'loop: syzbot 643e4ce4b6ad1347d372 "possible deadlock in blkdev_put (2)"', url: syzbot("643e4ce4b6ad1347d372") },
   loopLoMutexWq: { title: 'loop 2021: lo_mutex held across destroy_workqueue(); fixed by dfb2cc3b7f7e "loop: don\'t hold lo_mutex during __loop_clr_fd()"', url: lore("8ebe3b2e-8975-7f26-0620-7144a3b8b8cd@i-love.sakura.ne.jp") },
+  loopLoMutexWqSyzbot: { title: 'loop: syzbot 63614029dfb79abd4383 "possible deadlock in __loop_clr_fd (3)" (lo_mutex --> (wq_completion)loopN)', url: syzbot("63614029dfb79abd4383") },
   hchDropLock: {
     title: 'Christoph Hellwig on dropping open_mutex in ->release: "Dropping the lock is a complete no go a it doesn\'t allow proper reasoning about the locking scheme in the block layer."',
     url: lore("Yam+TsPF1jaKM+Am@infradead.org"),

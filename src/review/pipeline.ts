@@ -5,7 +5,8 @@
 import { analyse, type Analysis } from "../analysis/program.js";
 import { DEFAULT_CONFIG, type LockreviewConfig } from "../config/schema.js";
 import { hunksContext, treeContext, type PatchContext } from "../context/images.js";
-import { DirectoryProvider, OverlayProvider } from "../context/providers.js";
+import { OverlayProvider } from "../context/providers.js";
+import { ReviewTree } from "../context/reviewTree.js";
 import type { SourceProvider } from "../context/source.js";
 import { loadKernelModel, type KernelModel } from "../kernel/model.js";
 import type { InputError, Patch } from "../model/patch.js";
@@ -18,8 +19,14 @@ import type { Rule, RuleFinding } from "./rule.js";
 import { applySuppressions } from "./suppress.js";
 
 export interface ReviewOptions {
-  /** Source tree the series applies to (`--tree DIR`); hunks-only when absent. */
+  /**
+   * The maintainer's tree (`--tree DIR`); hunks-only when absent. Patches
+   * need not apply to it exactly (see context/ladder.ts). A git checkout's
+   * objects also give pre-images by blob id and base-commit.
+   */
   tree?: string;
+  /** A repository (bare or not) to find blobs and base commits in (`--git-dir DIR`). */
+  gitDir?: string;
   /** Or any provider of the pre-image tree (git commit, GitHub contents). */
   provider?: SourceProvider;
   /** Include `existing` findings (and suppressed ones). */
@@ -62,6 +69,8 @@ export interface Reviewer {
    * when a tree is used: each is applied on top of the previous ones.
    */
   review(patch: Patch, opts?: PatchReviewOptions): Promise<ReviewResult>;
+  /** Release the tree's git process, if any. */
+  close?(): void;
 }
 
 export function ruleSeverity(config: LockreviewConfig, rule: Rule, found: RuleFinding["severity"]): RuleFinding["severity"] | "off" {
@@ -73,7 +82,7 @@ export function ruleSeverity(config: LockreviewConfig, rule: Rule, found: RuleFi
 export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer> {
   const config = opts.config ?? DEFAULT_CONFIG;
   const kernel: KernelModel = config.kernel ? loadKernelModel({ rows: config.kernel, source: opts.configSource ?? "configuration" }) : loadKernelModel();
-  const base = opts.provider ?? (opts.tree ? await DirectoryProvider.open(opts.tree) : null);
+  const tree = !opts.provider && (opts.tree || opts.gitDir) ? await ReviewTree.open({ tree: opts.tree, gitDir: opts.gitDir }) : null;
   const overlays = new Map<string, OverlayProvider>();
   const cache = new ModelCache(cModelLimits(config));
   const rules = (opts.rules ?? RULES).filter((r) => config.rules[r.meta.id] !== "off");
@@ -112,15 +121,18 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       let ctx: PatchContext;
       if (perPatch.provider) {
         ctx = await treeContext(scoped, perPatch.provider);
-      } else if (base) {
+      } else if (opts.provider || tree) {
+        // A series is reviewed on the files the previous patches left, over
+        // the base of its first patch (its base-commit when the repository has it).
         let overlay = overlays.get(patch.seriesKey);
-        if (!overlay) overlays.set(patch.seriesKey, (overlay = new OverlayProvider(base)));
-        ctx = await treeContext(scoped, overlay);
+        if (!overlay) overlays.set(patch.seriesKey, (overlay = new OverlayProvider(opts.provider ?? (await tree!.baseFor(patch)))));
+        ctx = await treeContext(scoped, overlay, tree ? { blob: tree.blob } : {});
         for (const [p, t] of ctx.postTexts) overlay.changed.set(p, t);
       } else {
         ctx = hunksContext(scoped);
       }
       for (const e of ctx.errors) errors.push({ source: patch.source, message: e });
+      if (ctx.files.length) report.contexts = ctx.files;
       if (!ctx.changed.length) return { report, errors, details: [] };
       // Hunks that mention no kernel API of the table (no lock, wait, work,
       // free, guard…) cannot give any rule a fact: skip the parse.
@@ -135,7 +147,9 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       const pre = await program(ctx, "pre");
       reportModelNotes(report, errors, [pre]);
       const preFindings = runRules(analyse(pre.files, kernel), "pre", ctx.kind);
-      const diffs = diffFindings(preFindings, postFindings, changedLines(files), ctx.kind, (id) => {
+      const rungOf = new Map(ctx.changed.flatMap((c) => [[c.path, c.context], ...(c.diff.oldPath ? [[c.diff.oldPath, c.context] as const] : [])]));
+      const contextOf = (file: string) => rungOf.get(file) ?? ctx.kind;
+      const diffs = diffFindings(preFindings, postFindings, changedLines(files), contextOf, (id) => {
         const r = rules.find((x) => x.meta.id === id);
         return { references: r?.meta.incidents ?? [], fix: r?.meta.fix ?? "" };
       });
@@ -153,6 +167,9 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       for (const d of shown) if (ctx.limitations.length) d.finding.limitations = [...(d.finding.limitations ?? []), ...ctx.limitations];
       report.findings = shown.map((d) => d.finding);
       return { report, errors, details: shown };
+    },
+    close() {
+      tree?.close();
     },
   };
 }

@@ -3,96 +3,28 @@
 // (scripts/github-stub.mjs, 127.0.0.1, no network) through
 // GHE_HOST/GHE_PROTOCOL, with webhooks signed like GitHub signs them.
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { sign } from "@octokit/webhooks-methods";
 import { startGitHubStub, type GitHubStub } from "../../scripts/github-stub.mjs";
 import { markersIn } from "../../src/app/comments.js";
 import { ROOT } from "../ingest/helpers.js";
+import { startAppServer, type AppServer } from "./appServer.js";
 import { FULL, lineOf, NUMBER, privateKey, prPayload, XDEV, xdevBad, xdevBase, xdevFixed } from "./helpers.js";
 
-const SECRET = "e2e-webhook-secret";
 let stub: GitHubStub;
-let child: ChildProcess;
-let port: number;
-let logs = "";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitFor(ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await ok().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out; server output:\n${logs}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function deliver(id: string, payload: unknown, signature?: string): Promise<{ status: number; text: string }> {
-  const body = JSON.stringify(payload);
-  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "pull_request",
-      "x-github-delivery": id,
-      "x-hub-signature-256": signature ?? (await sign(SECRET, body)),
-    },
-    body,
-  });
-  return { status: res.status, text: await res.text() };
-}
+let app: AppServer;
+const deliver = (id: string, payload: unknown, signature?: string) => app.deliver(id, payload, signature ? { signature } : {});
 
 beforeAll(async () => {
   execFileSync(process.execPath, [join(ROOT, "scripts", "build-if-stale.mjs")], { cwd: ROOT, stdio: "inherit" });
   stub = await startGitHubStub({ token: "ghs_e2e_secret_installation_token" });
-  port = await freePort();
-  child = spawn(process.execPath, [join(ROOT, "node_modules", "probot", "bin", "probot.js"), "run", "./lib/src/app/index.js"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      APP_ID: "123",
-      PRIVATE_KEY: privateKey(),
-      WEBHOOK_SECRET: SECRET,
-      // P8: the port goes through the environment, not `-p`.
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      GHE_HOST: stub.host,
-      GHE_PROTOCOL: "http",
-      LOG_FORMAT: "json",
-      LOG_LEVEL: "debug",
-      // P9: missing credentials are an error, never the setup flow.
-      NODE_ENV: "production",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d) => (logs += d));
-  child.stderr!.on("data", (d) => (logs += d));
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok);
+  app = await startAppServer([join(ROOT, "node_modules", "probot", "bin", "probot.js"), "run", "./lib/src/app/index.js"], stub.host, {}, ROOT);
 }, 60_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-    clearTimeout(timer);
-    if (child.exitCode === null) child.kill("SIGKILL");
-  }
+  await app?.stop();
   await stub?.close();
-  if (process.env.E2E_LOGS) console.log(logs);
+  if (process.env.E2E_LOGS) console.log(app?.logs());
 });
 
 describe("probot run with the app, against a local GitHub", () => {
@@ -139,11 +71,11 @@ describe("probot run with the app, against a local GitHub", () => {
   });
 
   test("logs carry the delivery id and never the private key or the installation token", () => {
-    expect(logs).toContain('"id":"e2e-open"');
-    expect(logs).toContain('"id":"e2e-sync"');
+    expect(app.logs()).toContain('"id":"e2e-open"');
+    expect(app.logs()).toContain('"id":"e2e-sync"');
     const keyBody = privateKey().split("\n")[1]!;
-    expect(logs).not.toContain(keyBody);
-    expect(logs).not.toContain(stub.token);
+    expect(app.logs()).not.toContain(keyBody);
+    expect(app.logs()).not.toContain(stub.token);
     // The stub saw the token (so it was in use) …
     expect(stub.requests.some((r) => r.auth === "token")).toBe(true);
   });

@@ -167,6 +167,15 @@ describe("configuration", () => {
     expect(sent.reviews[0].comments).toHaveLength(1);
   });
 
+  test("a misspelt rule id on the default branch: the check run says 'did you mean', and the rule still runs", async () => {
+    const { sent } = mockGitHub({ base: xdevBase(), head: xdevBad(), headSha: HEAD1, config: "rules:\n  lock-across-del-gendsk: off\n" });
+    await makeProbot().receive({ id: "c-5", name: "pull_request", payload: opened() });
+    const summary: string = completion(sent).output.summary;
+    expect(summary).toContain("**Configuration:**");
+    expect(summary).toContain("rules.lock-across-del-gendsk: unknown rule (did you mean lock-across-del-gendisk?); the setting is ignored");
+    expect(sent.reviews[0].comments).toHaveLength(1);
+  });
+
   test("a PR that changes the configuration gets its validation errors in the check run", async () => {
     const cfg = "rules:\n  lock-across-del-gendisk: off\nfail-on: sometimes\n";
     const head = { ...xdevBad(), ".github/lockreview.yml": cfg };

@@ -45,6 +45,22 @@ export function prPayload(action: Action, opts: { head: string; base: string; dr
   return payload;
 }
 
+/**
+ * A real `check_run.rerequested` example, for lockreview's check run on
+ * `head` of our pull request (or of no listed pull request: a fork's).
+ */
+export function rerequestedPayload(opts: { head: string; name?: string; listed?: boolean }) {
+  const ex = examples.find((e) => e.name === "check_run")!.examples.find((e) => e.action === "rerequested")!;
+  const payload = structuredClone(ex) as Record<string, any>;
+  const pr = examples.find((e) => e.name === "pull_request")!.examples.find((e) => e.action === "opened")!;
+  payload.repository = structuredClone(pr.repository);
+  payload.installation = { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMg==" };
+  payload.check_run.name = opts.name ?? "lockreview";
+  payload.check_run.head_sha = opts.head;
+  payload.check_run.pull_requests = opts.listed === false ? [] : [{ number: NUMBER, id: 1, url: "", head: { sha: opts.head }, base: { sha: "0".repeat(40) } }];
+  return payload;
+}
+
 let key: string | undefined;
 export function privateKey(): string {
   key ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();

@@ -77,7 +77,7 @@ export function mockGitHub(o: MockOptions): { scope: nock.Scope; sent: Sent; fil
     if (o.blobStatus) i.reply(o.blobStatus, { message: "Server Error" });
     else i.reply(200, { sha: blobSha(text), encoding: "base64", content: Buffer.from(text).toString("base64"), size: text.length });
   }
-  scope.get(`/repos/${full}/pulls/${number}`).optionally().reply(200, { number, head: { sha: o.headNow ?? o.headSha } });
+  scope.get(`/repos/${full}/pulls/${number}`).optionally().times(3).reply(200, { number, state: "open", draft: false, title: "xdev: a change", body: null, head: { sha: o.headNow ?? o.headSha }, base: { sha: "0".repeat(40), ref: "main" } });
   scope.get(`/repos/${full}/pulls/${number}/reviews`).query({ per_page: 100 }).optionally().reply(200, o.reviews ?? []);
   scope.get(`/repos/${full}/pulls/${number}/comments`).query({ per_page: 100 }).optionally().reply(200, o.comments ?? []);
   scope.post(`/repos/${full}/pulls/${number}/reviews`, (b) => (sent.reviews.push(b), true)).optionally().times(5).reply(200, { id: 99 });

@@ -151,6 +151,15 @@ describe("configuration", () => {
     expect(err.problems).toEqual([".github/lockreview.yml could not be read (boom); using the defaults"]);
   });
 
+  test("a misspelt rule id is reported with the CLI's 'did you mean'; the rest of the file is used", async () => {
+    const r = await loadAppConfig(async () => ({ rules: { "lock-across-del-gendsk": "off" }, github: { drafts: true } }));
+    expect(r.problems).toEqual([".github/lockreview.yml on the default branch: rules.lock-across-del-gendsk: unknown rule (did you mean lock-across-del-gendisk?); the setting is ignored"]);
+    expect(appSettings(r.config).drafts).toBe(true);
+    expect(validateConfigText("github:\n  drafts: true\nrules:\n  caller-lock-dropped: off\n  wq-flush-under-open-mutx: off\n")).toEqual([
+      { line: 5, message: "rules.wq-flush-under-open-mutx: unknown rule (did you mean wq-flush-under-open-mutex?)" },
+    ]);
+  });
+
   test("validation errors of a changed file point at their lines", () => {
     expect(validateConfigText("rules:\n  caller-lock-dropped: off\n")).toEqual([]);
     expect(validateConfigText("github:\n  drafts: true\n  colour: blue\n")).toEqual([{ line: 3, message: expect.stringContaining("colour") }]);

@@ -1,7 +1,7 @@
 // The real executable, as a user runs it (lib/ is built by `pretest`).
 import { describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ReviewSchema } from "../../src/model/review.js";
@@ -56,5 +56,14 @@ describe("bin/lockreview.js", () => {
     expect(b.status).toBe(2);
     expect(b.stdout).toBe(a.stdout);
   });
-});
 
+  test("npm start (the README's demo) finds the example's two deadlocks and exits 0, so `npm start && npm test` goes on", () => {
+    // The script itself, as npm runs it; a real run keeps --fail-on semantics (see the next check).
+    const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start!;
+    const demo = spawnSync("sh", ["-c", start], { cwd: ROOT, encoding: "utf8" });
+    expect(demo.status).toBe(0);
+    expect(demo.stdout).toContain("total: 2 errors, 0 warnings, 0 notes, 2 patches reviewed\n");
+    const real = spawnSync("sh", ["-c", start.replace(" --fail-on none", "")], { cwd: ROOT, encoding: "utf8" });
+    expect(real.status).toBe(1);
+  });
+});

@@ -35,9 +35,9 @@ describe("lockreview check <range>", () => {
   });
   afterAll(() => repo.cleanup());
 
-  test("without an upstream: HEAD~1..HEAD, headed '<short-sha> <subject>', exit 1", async () => {
+  test("with no upstream, series base or origin/HEAD: HEAD~1..HEAD, said on stderr; headed '<short-sha> <subject>', exit 1", async () => {
     const r = await cli(["check", "-C", repo.dir]);
-    expect(r.err).toBe("");
+    expect(r.err).toBe("lockreview: checking HEAD~1..HEAD (no upstream, series base or origin/HEAD: the last commit only; name a range to check more)\n");
     expect(r.code).toBe(1);
     expect(r.out.split("\n")[0]).toBe(`${sha2} ${SUBJECT2}`);
     expect(rules(r.out)).toEqual(["wq-flush-under-open-mutex"]);
@@ -269,7 +269,9 @@ describe("lockreview check --format-patch", () => {
     const r = await cli(["check", "-C", repo.dir, "--format-patch", "--format", "json", XDEV_SERIES]);
     const doc = ReviewSchema.parse(JSON.parse(r.out));
     expect(doc.errors).toEqual([]);
-    expect(doc.patches.map((p) => p.findings.map((f) => [f.ruleId, f.context]))).toEqual([[["lock-across-del-gendisk", "tree"]], [["wq-flush-under-open-mutex", "tree"]]]);
+    // Patch 1's pre-image is the blob it was made from (the repository still has it);
+    // patch 2 applies on patch 1's result, whose blob id its index line confirms.
+    expect(doc.patches.map((p) => p.findings.map((f) => [f.ruleId, f.context]))).toEqual([[["lock-across-del-gendisk", "blob"]], [["wq-flush-under-open-mutex", "tree"]]]);
   });
 
   test("review --tree <checkout> does the same without git: not yet applied, or already applied", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import { ReviewSchema } from "../../src/model/review.js";
@@ -167,6 +168,18 @@ describe("lockreview review: output", () => {
     expect(doc.patches).toHaveLength(2);
     expect(doc.errors).toEqual([{ source: fx("series.mboxrd") + "#3", message: 'internal error while reviewing "[PATCH v2 2/3] demo_blk: destroy the workqueue on module exit": analysis blew up' }]);
   });
+});
+
+test("--tree where a patched file is missing: reviewed from its hunks, and the context line says why", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "lockreview-empty-tree-"));
+  try {
+    const r = await cli(["review", "--fail-on", "none", "--tree", empty, join(ROOT, "fixtures", "examples", "xdev", "series")]);
+    expect(r.out).toContain(`context: drivers/block/xdev.c [hunks]: not in tree ${empty}: reviewed from its hunks\n`);
+    expect(r.out).not.toMatch(/: error: /);
+    expect(r.out).toMatch(/total: [1-9]\d* errors, .*2 patches reviewed/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 describe("lockreview review: exit status and --fail-on", () => {

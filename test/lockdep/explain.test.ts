@@ -53,6 +53,19 @@ describe("lockreview explain", () => {
     expect(doc.reports[0]).toMatchObject({ rule: { id: "wq-self-flush" }, driver: "sdev" });
   });
 
+  test("the driver comes from the frames' files, not from the most frequent prefix (software_resume() is core code)", async () => {
+    const doc = JSON.parse((await cli(["explain", "--format", "json", "fixtures/lockdep/zloop-flush-open-mutex.txt"])).out);
+    expect(doc.reports[0]).toMatchObject({ rule: { id: "wq-flush-under-open-mutex" }, driver: "zloop" });
+    const r = await cli(["explain", "fixtures/lockdep/zloop-flush-open-mutex.txt"]);
+    expect(r.out).toMatch(/^ {2}edge: &disk->open_mutex --> \(wq_completion\)zloop0: zl_release\(\) → __zl_clr_fd\(\) → destroy_workqueue\(\)$/m);
+  });
+
+  test("a flush under the driver's own lock that the work takes is wq-flush-under-lock, with its own incidents", async () => {
+    const doc = JSON.parse((await cli(["explain", "--format", "json", "fixtures/lockdep/wdev-flush-own-lock.txt"])).out);
+    expect(doc.reports[0]).toMatchObject({ rule: { id: "wq-flush-under-lock" }, driver: "wdev" });
+    expect(doc.reports[0].incidents.map((i: { url: string }) => i.url)).toContain("https://syzkaller.appspot.com/bug?extid=63614029dfb79abd4383");
+  });
+
   test("--patch with a fix: the patch breaks the cycle (exit 0)", async () => {
     const r = await cli(["explain", "--patch", join(dir, "fix.patch"), "--tree", join(dir, "tree"), "fixtures/lockdep/xdev-circular.txt"]);
     expect(r.out).toMatch(/^ {2}patch: This patch breaks the cycle\.$/m);

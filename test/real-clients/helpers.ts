@@ -5,26 +5,14 @@
 // apt-installs public-inbox).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort } from "../helpers/net.js";
 
 export const PI_TOOLS = ["public-inbox-init", "public-inbox-mda", "public-inbox-httpd", "git"];
 
 /** The tools of `tools` that are not on PATH. */
 export function missingTools(tools: string[] = PI_TOOLS): string[] {
   return tools.filter((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function waitFor(url: string, ms: number): Promise<boolean> {

@@ -1,6 +1,8 @@
 // lock-across-del-gendisk: valid/invalid cases written for these tests,
 // modelled on nbd 2021 (seed 000, syzbot 0fe7752e52337864d29b) and loop 2021.
-import { describe } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
+import { RULES_BY_ID } from "../../rules/index.js";
+import { analyseC } from "../helpers/engine.js";
 import { ruleTester } from "../helpers/ruleTester.js";
 
 const PATH = "drivers/block/xdev.c";
@@ -186,5 +188,28 @@ static const struct block_device_operations xdev_fops = { .open = xdev_open };`,
         errors: [{ status: "fixed", severity: "error", function: "xdev_put", line: 15, message: /^Fixed by this patch: xdev_put\(\) holds xdev_index_mutex across del_gendisk\(\)/ }],
       },
     ],
+  });
+
+  // Issue 13: "Can virtblk_remove() be reached with vblk->vdev_mutex held here?"
+  // when virtblk_remove() takes that lock itself. The question asks what the
+  // code does not say.
+  describe("the reviewer's question", () => {
+    const rule = RULES_BY_ID.get("lock-across-del-gendisk")!;
+    const question = async (src: string) => {
+      const fops = "static const struct block_device_operations ydev_fops = { .open = ydev_open };\n";
+      const [f] = rule.check({ analysis: await analyseC({ "drivers/block/ydev.c": src + fops }), image: "post", kind: "file" });
+      return f!.question;
+    };
+
+    test("a function that takes the lock itself is not asked whether it holds it; the open race is the question", async () => {
+      const q = await question(YDEV("\tmutex_lock(&ydev_ctl_mutex);\n", "\tmutex_unlock(&ydev_ctl_mutex);\n", ""));
+      expect(q).not.toMatch(/be reached with|Is ydev_ctl_mutex held/);
+      expect(q).toMatch(/^Can the disk still be opened at this point\? ydev_remove\(\) holds ydev_ctl_mutex here, del_gendisk\(\) takes disk->open_mutex, and ydev_open\(\) takes ydev_ctl_mutex under it/);
+    });
+
+    test("a lock held on some paths only: whether it is held is what is asked", async () => {
+      const q = await question(YDEV("\tif (yd->busy)\n\t\tmutex_lock(&ydev_ctl_mutex);\n", "\tif (yd->busy)\n\t\tmutex_unlock(&ydev_ctl_mutex);\n", ""));
+      expect(q).toMatch(/^Is ydev_ctl_mutex held when this runs, and can the disk still be opened then\? ydev_remove\(\) holds ydev_ctl_mutex on some paths to this line/);
+    });
   });
 });

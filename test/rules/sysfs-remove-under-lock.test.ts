@@ -1,7 +1,9 @@
 // sysfs-remove-under-lock: cases written for these tests, modelled on zram
 // 2021 (module unload holding a mutex across del_gendisk() while a store takes
 // it) and rnbd-srv 2021 (sysfs removal under a session lock).
-import { describe } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
+import { RULES_BY_ID } from "../../rules/index.js";
+import { analyseC } from "../helpers/engine.js";
 import { ruleTester } from "../helpers/ruleTester.js";
 
 const zdev = (store: string, remove: string) => `
@@ -90,5 +92,11 @@ static void rsess_destroy(struct rsess *s)
         errors: [{ severity: "error", function: "rsess_destroy", line: 15 }],
       },
     ],
+  });
+
+  test("the question does not ask whether a lock the function takes itself is held; it asks whether the store can be running", async () => {
+    const a = await analyseC({ "drivers/block/z.c": zdev(LOCKED_STORE, "\tmutex_lock(&zdev_index_mutex);\n\tdel_gendisk(zd->disk);\n\tmutex_unlock(&zdev_index_mutex);") });
+    const [f] = RULES_BY_ID.get("sysfs-remove-under-lock")!.check({ analysis: a, image: "post", kind: "file" });
+    expect(f!.question).toMatch(/^Can disksize_store\(\) still be running at this point\? zdev_remove\(\) holds zdev_index_mutex here, del_gendisk\(\) waits for active sysfs callbacks/);
   });
 });

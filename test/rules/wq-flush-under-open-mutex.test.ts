@@ -3,6 +3,7 @@
 // __loop_clr_fd() → destroy_workqueue() under disk->open_mutex.
 import { describe } from "@jest/globals";
 import { ruleTester } from "../helpers/ruleTester.js";
+import { W_UNDER_OWN_LOCK } from "./wq-fixtures.js";
 
 const PATH = "drivers/block/zloop.c";
 
@@ -75,18 +76,8 @@ static void zl_setup(struct zloop *zl) { INIT_WORK(&zl->rundown_work, zl_rundown
         },
       },
       {
-        name: "flushing under a driver lock the work never takes is not reported (general form needs the chain)",
-        files: {
-          "drivers/block/w.c": `
-static void w_fn(struct work_struct *work) { pr_info("w\\n"); }
-static void w_init(struct wdev *d) { INIT_WORK(&d->work, w_fn); }
-static void w_stop(struct wdev *d)
-{
-	mutex_lock(&d->lock);
-	cancel_work_sync(&d->work);
-	mutex_unlock(&d->lock);
-}`,
-        },
+        name: "cancel_work_sync() under a driver lock the work takes is wq-flush-under-lock's, not this rule's",
+        files: { "drivers/block/w.c": W_UNDER_OWN_LOCK },
       },
     ],
     invalid: [
@@ -115,26 +106,18 @@ static void w_stop(struct wdev *d)
         errors: [{ status: "introduced", severity: "error", function: "zl_release", line: 23, message: /waits for every work item queued on zl->workqueue/ }],
       },
       {
-        name: "general form: cancel_work_sync() under a lock that the work function takes",
+        name: "a 5.10-style ->release under bdev->bd_mutex (the same mutex before it moved to struct gendisk)",
         files: {
-          "drivers/block/w.c": `
-static void w_fn(struct work_struct *work)
+          [PATH]: `
+struct zloop { struct workqueue_struct *workqueue; };
+static void zl_drain(struct block_device *bdev, struct zloop *zl)
 {
-	struct wdev *d = container_of(work, struct wdev, work);
-
-	mutex_lock(&d->lock);
-	d->count++;
-	mutex_unlock(&d->lock);
-}
-static void w_init(struct wdev *d) { INIT_WORK(&d->work, w_fn); }
-static void w_stop(struct wdev *d)
-{
-	mutex_lock(&d->lock);
-	cancel_work_sync(&d->work);
-	mutex_unlock(&d->lock);
+	mutex_lock(&bdev->bd_mutex);
+	flush_workqueue(zl->workqueue);
+	mutex_unlock(&bdev->bd_mutex);
 }`,
         },
-        errors: [{ severity: "error", function: "w_stop", line: 14, message: /^w_stop\(\) holds d->lock and cancel_work_sync\(&d->work\) waits for the work function w_fn\(\); that work takes d->lock \(w_fn\(\)\): deadlock\.$/ }],
+        errors: [{ severity: "error", function: "zl_drain", line: 6, message: /^zl_drain\(\) holds bdev->bd_mutex and flush_workqueue\(zl->workqueue\) waits/ }],
       },
     ],
   });

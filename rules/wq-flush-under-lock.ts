@@ -1,0 +1,53 @@
+// wq-flush-under-lock: waiting for work (flush_work, cancel_work_sync,
+// flush/drain/destroy_workqueue …) while holding a driver lock L that the
+// waited-for work itself takes. The work blocks on L, the waiter holds L
+// and waits for the work: deadlock, whatever disk->open_mutex does. loop
+// 2021 held lo_mutex across destroy_workqueue() (syzbot
+// 63614029dfb79abd4383; fixed by dfb2cc3b7f7e "loop: don't hold lo_mutex
+// during __loop_clr_fd()"). Unlike the open_mutex form the lock is the
+// driver's own, so the fix is in the driver's locking (drop L before
+// waiting), not in moving the teardown out of ->release; and since the
+// driver's lock means nothing by itself, it is reported only when the
+// analysis sees the work come back to L.
+import { confidenceOf } from "../src/review/evidence.js";
+import { INCIDENTS } from "../src/review/incidents.js";
+import type { Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
+import { describeWait, OPEN_MUTEX, waitsUnderLocks, type WaitUnderLock } from "./wq-flush-under-open-mutex.js";
+
+const rule: Rule = {
+  meta: {
+    id: "wq-flush-under-lock",
+    title: "Work flushed or cancelled under a lock the work takes",
+    family: "F2",
+    defaultSeverity: "error",
+    description: "Disallow waiting for work (flush_work, cancel_work_sync, flush_workqueue, destroy_workqueue …) while holding a driver lock that the waited-for work takes.",
+    docs: "docs/rules/wq-flush-under-lock.md",
+    incidents: [INCIDENTS.loopLoMutexWq, INCIDENTS.loopLoMutexWqSyzbot],
+    fix: "Wait for the work without the lock: release it before the flush or cancel_*_sync() and re-check the state afterwards (loop dfb2cc3b7f7e \"loop: don't hold lo_mutex during __loop_clr_fd()\"), or let the work function run without that lock (a flag or reference taken under the lock before it is queued).",
+  },
+  check(ctx: RuleContext): RuleFinding[] {
+    return waitsUnderLocks(ctx.analysis, (cls) => !OPEN_MUTEX.has(cls), true).map((w) => build(ctx, w));
+  },
+};
+
+function build(ctx: RuleContext, w: WaitUnderLock): RuleFinding {
+  const x = describeWait(ctx.analysis, w);
+  const back = w.back!;
+  const when = x.lastRefEdge ? `, when ${x.lastRefEdge.function}() drops the last reference` : "";
+  return {
+    ...x.base,
+    ruleId: rule.meta.id,
+    // A chain that hinges on a final put is often impossible (the caller
+    // holds a reference): a note, as the drbd/rbd/nbd puts of 6.1 showed.
+    severity: x.lastRefEdge ? "note" : "error",
+    confidence: confidenceOf(x.doubts),
+    message: `${x.holds} and ${x.waitNote}; that work takes ${x.lname} (${x.chainFns}${when}): deadlock.`,
+    // What is known: the lock is held and the work takes it. What is not: whether the work can be pending here.
+    question: `Can that work still be queued or running here? ${x.holds}, and ${x.waitNote}; the work takes ${x.lname} itself (${x.chainFns}${when}), so it cannot finish while ${x.lname} is held.`,
+    trace: x.trace,
+    scenario: x.scenarioWith(`${x.chainFns} → ${back[back.length - 1]!.api}(${x.lname})`),
+    limitations: x.doubts.length ? x.doubts : undefined,
+  };
+}
+
+export default rule;

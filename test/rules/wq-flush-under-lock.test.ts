@@ -1,0 +1,123 @@
+// wq-flush-under-lock: cases written for these tests. The shape is loop
+// 2021's lo_mutex held across destroy_workqueue() (syzbot
+// 63614029dfb79abd4383): a driver lock held while waiting for work that
+// takes the same lock — no disk->open_mutex involved.
+import { describe, expect, test } from "@jest/globals";
+import { RULES_BY_ID } from "../../rules/index.js";
+import { findingsFor, ruleTester } from "../helpers/ruleTester.js";
+import { W_UNDER_OWN_LOCK } from "./wq-fixtures.js";
+
+const PATH = "drivers/block/w.c";
+
+// The work function takes d->lock through a helper; the stop path holds it
+// while it destroys the workqueue the work runs on.
+const WQ_UNDER_LOCK = (stop: string) => `
+struct wdev {
+	struct mutex lock;
+	struct workqueue_struct *wq;
+	struct work_struct work;
+	int count;
+};
+
+static void w_count(struct wdev *d)
+{
+	mutex_lock(&d->lock);
+	d->count++;
+	mutex_unlock(&d->lock);
+}
+
+static void w_fn(struct work_struct *work)
+{
+	struct wdev *d = container_of(work, struct wdev, work);
+
+	w_count(d);
+}
+
+static void w_init(struct wdev *d)
+{
+	d->wq = alloc_workqueue("w", 0, 0);
+	INIT_WORK(&d->work, w_fn);
+	queue_work(d->wq, &d->work);
+}
+
+static void w_stop(struct wdev *d)
+{
+${stop}
+}
+`;
+
+const HOLDS = "\tmutex_lock(&d->lock);\n\tdestroy_workqueue(d->wq);\n\tmutex_unlock(&d->lock);";
+const DROPS_FIRST = "\tmutex_lock(&d->lock);\n\td->count = 0;\n\tmutex_unlock(&d->lock);\n\tdestroy_workqueue(d->wq);";
+
+describe("wq-flush-under-lock", () => {
+  ruleTester("wq-flush-under-lock", {
+    valid: [
+      {
+        name: "the lock is dropped before the workqueue is destroyed (the shape of loop's dfb2cc3b7f7e)",
+        files: { [PATH]: WQ_UNDER_LOCK(DROPS_FIRST) },
+      },
+      {
+        name: "flushing under a driver lock the work never takes",
+        files: {
+          [PATH]: `
+static void w_fn(struct work_struct *work) { pr_info("w\\n"); }
+static void w_init(struct wdev *d) { INIT_WORK(&d->work, w_fn); }
+static void w_stop(struct wdev *d)
+{
+	mutex_lock(&d->lock);
+	cancel_work_sync(&d->work);
+	mutex_unlock(&d->lock);
+}`,
+        },
+      },
+      {
+        name: "waiting with disk->open_mutex held is wq-flush-under-open-mutex's, not this rule's",
+        files: {
+          [PATH]: `
+static void w_fn(struct work_struct *work)
+{
+	struct wdev *d = container_of(work, struct wdev, work);
+
+	mutex_lock(&d->disk->open_mutex);
+	mutex_unlock(&d->disk->open_mutex);
+}
+static void w_init(struct wdev *d) { INIT_WORK(&d->work, w_fn); }
+static void w_release(struct gendisk *disk, fmode_t mode)
+{
+	struct wdev *d = disk->private_data;
+
+	cancel_work_sync(&d->work);
+}
+static const struct block_device_operations w_fops = { .release = w_release };`,
+        },
+      },
+    ],
+    invalid: [
+      {
+        name: "cancel_work_sync() under a lock that the work function takes",
+        files: { [PATH]: W_UNDER_OWN_LOCK },
+        errors: [{ severity: "error", function: "w_stop", line: 14, message: /^w_stop\(\) holds d->lock and cancel_work_sync\(&d->work\) waits for the work function w_fn\(\); that work takes d->lock \(w_fn\(\)\): deadlock\.$/ }],
+      },
+      {
+        name: "destroy_workqueue() under the lock its work takes through a helper (loop 2021, lo_mutex)",
+        files: { [PATH]: WQ_UNDER_LOCK(HOLDS) },
+        errors: [{ severity: "error", function: "w_stop", line: 33, message: /^w_stop\(\) holds d->lock and destroy_workqueue\(d->wq\) waits for every work item queued on d->wq; that work takes d->lock \(w_fn\(\)\)/ }],
+      },
+      {
+        name: "a patch that moves destroy_workqueue() under the lock: introduced on the added line",
+        change: { path: PATH, before: WQ_UNDER_LOCK(DROPS_FIRST), after: WQ_UNDER_LOCK(HOLDS), inTree: true },
+        errors: [{ status: "introduced", severity: "error", function: "w_stop", line: 33 }],
+      },
+    ],
+  });
+
+  test("its own message, fix and incidents: nothing about open_mutex, ->release or the loop open_mutex incident", async () => {
+    const [f] = await findingsFor("wq-flush-under-lock", { name: "", files: { [PATH]: WQ_UNDER_LOCK(HOLDS) } });
+    expect(f!.message).not.toMatch(/open_mutex/);
+    const meta = RULES_BY_ID.get("wq-flush-under-lock")!.meta;
+    const openMeta = RULES_BY_ID.get("wq-flush-under-open-mutex")!.meta;
+    expect(meta.fix).not.toMatch(/open_mutex|->release|free_disk/);
+    expect(meta.incidents.map((i) => i.url)).toEqual(["https://lore.kernel.org/r/8ebe3b2e-8975-7f26-0620-7144a3b8b8cd@i-love.sakura.ne.jp", "https://syzkaller.appspot.com/bug?extid=63614029dfb79abd4383"]);
+    for (const i of meta.incidents) expect(openMeta.incidents).not.toContainEqual(i);
+  });
+});
