@@ -23,6 +23,7 @@ export const OUTPUT_OPTIONS = {
   "show-notes": { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   "no-progress": { type: "boolean" },
+  "max-c-size": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
 

@@ -7,11 +7,10 @@
 //   check --format-patch F…    format-patch output against this checkout
 //   check --hook F [H]         what the installed sendemail-validate hook runs
 import { basename, resolve } from "node:path";
+import { ConfigError } from "../config/load.js";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs } from "../ingest/index.js";
-import type { InputError, Patch } from "../model/patch.js";
-import { SEVERITY_RANK } from "../model/review.js";
-import { FORMATTERS, type Formatter, type RunSummary } from "../render/index.js";
-import { createReviewer, type ReviewOptions, type ReviewResult, type Reviewer } from "../review/pipeline.js";
+import { FORMATTERS } from "../render/index.js";
+import { createReviewer, type ReviewOptions, type Reviewer } from "../review/pipeline.js";
 import { type CommitJob, defaultWorkers, reviewCommits } from "../git/checkPool.js";
 import { defaultRange } from "../git/defaultRange.js";
 import { commitPatches, workingPatch } from "../git/patches.js";
@@ -21,9 +20,11 @@ import { VERSION } from "../version.js";
 import { OUTPUT_OPTIONS, failOnArg, outputFormat, parseCommandArgs } from "./args.js";
 import type { Command } from "./commands.js";
 import { type FailOn, failOnOf, loadCliConfig, threshold } from "./config.js";
-import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREVIEWED, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
+import { MAX_C_SIZE_HELP, exitStatusHelp } from "./help.js";
 import { Progress } from "./progress.js";
+import { Tally, addIngestStats } from "./tally.js";
 
 const HINT = "see 'lockreview check --help'";
 
@@ -63,20 +64,19 @@ Options:
       --show-notes     also show note-level findings
   -q, --quiet          print only commits with findings
       --no-progress    never show the progress line
-      --hook PATCH [HEADERS]
+${MAX_C_SIZE_HELP}      --hook PATCH [HEADERS]
                        what the installed sendemail-validate hook runs (see
-                       lockreview install-hook)
+                       lockreview install-hook): exits 1, with one line saying
+                       why and how to send anyway, when a finding at or above
+                       --fail-on is introduced or the patch could not be
+                       reviewed
   -h, --help           print this help
 
 Environment:
   LOCKREVIEW_WORKERS=N worker threads for ranges of 3 commits or more
                        (default: one per core beyond two, at most 3; 0: none)
 
-Exit status:
-  0  nothing at or above --fail-on was introduced
-  1  a finding at or above --fail-on was introduced
-  2  usage error: not a git checkout, a bad revision range, a bad configuration
-
+${exitStatusHelp()}
 Examples:
   lockreview check                      # the commits your branch adds
   lockreview check origin/master..      # or any range
@@ -97,6 +97,7 @@ interface CheckArgs {
   showNotes?: boolean;
   quiet: boolean;
   progress: boolean;
+  maxCSize?: string;
 }
 
 function parseCheckArgs(args: string[]): CheckArgs | "help" {
@@ -140,6 +141,7 @@ function parseCheckArgs(args: string[]): CheckArgs | "help" {
     // The hook prints only what blocks (or warns about) a patch.
     quiet: !!v.quiet || format === "terse" || mode === "hook",
     progress: !v["no-progress"],
+    ...(v["max-c-size"] !== undefined ? { maxCSize: v["max-c-size"] } : {}),
   };
 }
 
@@ -182,55 +184,11 @@ async function rangeCommits(repo: GitRepo, given: string | undefined, io: CliIO,
   return { range, commits: commits.filter((c) => c.parents.length <= 1) };
 }
 
-/** Counts and exit status over the reviewed patches. */
-class Tally {
-  readonly summary: RunSummary = {
-    reviewed: 0, introduced: { error: 0, warning: 0, note: 0 }, fixed: 0, errors: 0,
-    messages: 0, covers: 0, replies: 0, other: 0, duplicates: 0, superseded: 0,
-  };
-  failed = false;
-
-  constructor(private readonly fmt: Formatter, private readonly rank: number) {}
-
-  async review(reviewer: Reviewer, patch: Patch, opts: Parameters<Reviewer["review"]>[1], io: CliIO): Promise<void> {
-    let result;
-    try {
-      result = await reviewer.review(patch, opts);
-    } catch (e) {
-      this.failure(patch, e, io);
-      return;
-    }
-    await this.record(patch, result);
-  }
-
-  failure(patch: Patch, e: unknown, io: CliIO): void {
-    if (io.env["LOCKREVIEW_DEBUG"]) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
-    this.error({ source: patch.source, message: `internal error while reviewing "${patch.subject}": ${(e as Error)?.message ?? e}` });
-  }
-
-  async record(patch: Patch, result: ReviewResult): Promise<void> {
-    this.summary.reviewed++;
-    for (const f of result.report.findings) {
-      if (f.status === "fixed") this.summary.fixed++;
-      if (f.status !== "introduced" || f.suppressed) continue;
-      this.summary.introduced[f.severity]++;
-      if (SEVERITY_RANK[f.severity] >= this.rank) this.failed = true;
-    }
-    await this.fmt.patch(result.report, patch, result.details);
-    for (const e of result.errors) this.error(e);
-  }
-
-  error(e: InputError): void {
-    this.summary.errors++;
-    this.fmt.error(e);
-  }
-}
-
 export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
   const repo = await openRepo(a.cwd);
   let reviewerToClose: Reviewer | undefined;
   try {
-    const loaded = await loadCliConfig(a.config, [repo.top]);
+    const loaded = await loadCliConfig(a.config, [repo.top], { maxCSize: a.maxCSize, hint: HINT });
     const failOn = a.failOn ?? failOnOf(undefined, loaded, HINT);
     const progress = new Progress(io.stderr, a.progress && !a.quiet && !!io.stderr.isTTY, io.now);
     const write = (s: string) => {
@@ -238,7 +196,7 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
       io.stdout.write(s);
     };
     const fmt = FORMATTERS[a.format]!({ write, warn: (s) => io.stderr.write(s), quiet: a.quiet, toolVersion: VERSION, ...(a.mode === "range" ? { mode: "check" as const } : {}) });
-    const tally = new Tally(fmt, threshold(failOn));
+    const tally = new Tally(fmt, { rank: threshold(failOn) }, io);
     const reviewerOptions: ReviewOptions = {
       all: a.all,
       // The hook and --terse print only what a patch introduces.
@@ -268,7 +226,7 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
       let done = 0;
       for await (const o of reviewCommits(repo, jobs, reviewer, { workers, reviewerOptions })) {
         progress.text(`checked ${++done} of ${jobs.length} commits`);
-        if ("error" in o) tally.failure(o.job.patch, o.error, io);
+        if ("error" in o) tally.failure(o.job.patch, o.error);
         else await tally.record(o.job.patch, o.result);
       }
     } else if (a.mode === "staged" || a.mode === "worktree") {
@@ -278,19 +236,15 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
         if (!a.quiet) io.stderr.write(`lockreview: no ${a.mode === "staged" ? "staged changes" : "changes in the working tree"} to check\n`);
         return EXIT_OK;
       }
-      await tally.review(reviewer, patch, { provider: repo.at(head) }, io);
+      await tally.review(reviewer, patch, { provider: repo.at(head) });
     } else {
       await checkFormatPatch(a, repo, reviewer, tally, io);
     }
     progress.clear();
     await fmt.end(tally.summary);
-    if (a.mode === "hook" && tally.failed) {
-      io.stderr.write(
-        "lockreview: patch rejected by the sendemail-validate hook: fix the finding, or silence a reviewed false positive with\n" +
-          "  /* lockreview: ignore <rule-id> -- reason */ on the line (or the line above), or send with --no-validate\n",
-      );
-    }
-    return tally.failed ? EXIT_FINDINGS : EXIT_OK;
+    const status = tally.exitStatus();
+    if (a.mode === "hook") return hookVerdict(status, io);
+    return status;
   } finally {
     reviewerToClose?.close?.();
     repo.close();
@@ -311,6 +265,24 @@ async function weigh(repo: GitRepo, jobs: CommitJob[]): Promise<void> {
   const sizes = await repo.sizes(names).catch(() => names.map(() => 0));
   for (const j of jobs) j.weight = 4096; // fixed costs, and new files
   sizes.forEach((s, k) => (jobs[owners[k]!]!.weight! += s));
+}
+
+/** How to send anyway, said by every refusal of the hook. */
+export const HOOK_BYPASS = "to send it anyway, once: git send-email --no-validate";
+
+/**
+ * The hook's exit status and its one line: git send-email stops the whole
+ * send on any non-zero status ("rejected by sendemail-validate hook"), and a
+ * patch that could not be reviewed must stop it as surely as a finding.
+ */
+export function hookVerdict(status: number, io: CliIO): number {
+  if (status === EXIT_OK) return EXIT_OK;
+  const why =
+    status === EXIT_FINDINGS
+      ? "fix the finding, or silence a reviewed false positive with /* lockreview: ignore <rule-id> -- reason */ on its line"
+      : "it could not be reviewed (the error above says why)";
+  io.stderr.write(`lockreview: patch rejected by the sendemail-validate hook: ${why}; ${HOOK_BYPASS}\n`);
+  return EXIT_FINDINGS;
 }
 
 /** "[2/3] " from git ≥ 2.46's GIT_SENDEMAIL_FILE_COUNTER/TOTAL, else "". */
@@ -343,13 +315,13 @@ async function checkFormatPatch(a: CheckArgs, repo: GitRepo, reviewer: Reviewer,
         if (!parents.has(patch.commit)) parents.set(patch.commit, (await repo.commitWithParent(patch.commit))?.parent);
         parent = parents.get(patch.commit);
       }
-      await tally.review(reviewer, patch, parent !== undefined ? { provider: repo.at(parent) } : {}, io);
+      await tally.review(reviewer, patch, parent !== undefined ? { provider: repo.at(parent) } : {});
     }
   } finally {
     await decoder.close();
     for (const i of inputs) await i.cleanup?.();
   }
-  Object.assign(tally.summary, { messages: stats.messages, covers: stats.covers, replies: stats.replies, other: stats.other, duplicates: stats.duplicates, superseded: stats.superseded });
+  addIngestStats(tally.summary, stats);
 }
 
 export const checkCommand: Command = {
@@ -362,6 +334,16 @@ export const checkCommand: Command = {
       io.stdout.write(checkHelp());
       return EXIT_OK;
     }
-    return runCheck(a, io);
+    if (a.mode !== "hook") return runCheck(a, io);
+    try {
+      return await runCheck(a, io);
+    } catch (e) {
+      // A bad configuration, a checkout git cannot read, a bug of ours: the
+      // patch was not reviewed, so it is not sent either (exit 1, one line).
+      if (io.env["LOCKREVIEW_DEBUG"]) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+      const problems = e instanceof ConfigError ? e.problems : [(e as Error)?.message ?? String(e)];
+      for (const p of problems) io.stderr.write(`lockreview: ${p.replace(/\s*\n\s*/g, " ")}\n`);
+      return hookVerdict(EXIT_UNREVIEWED, io);
+    }
   },
 };

@@ -11,6 +11,12 @@ export class UsageError extends Error {
   }
 }
 
+// Exit status (checkpatch's convention plus one; `lockreview --help`, README):
+//   0  nothing at or above --fail-on
+//   1  a finding at or above --fail-on
+//   2  a usage error, or anything that could not be read or reviewed: an
+//      input error, a patch the reviewer could not finish, code over the caps
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_UNREVIEWED = 2;

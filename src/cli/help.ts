@@ -3,6 +3,24 @@
 import { FORMATTERS } from "../render/index.js";
 import type { Command } from "./commands.js";
 
+/** The exit status convention, the same for review, scan and check (src/cli/errors.ts). */
+export function exitStatusHelp(what = "introduced"): string {
+  return `Exit status (checkpatch's, plus one):
+  0  nothing at or above --fail-on was ${what}
+  1  a finding at or above --fail-on was ${what}
+  2  something went unreviewed: an input that could not be read, a patch that
+     could not be reviewed (a broken diff, C over the size caps, an internal
+     error), or a usage error; this wins over 1
+`;
+}
+
+/** --max-c-size, for review, scan and check. */
+export const MAX_C_SIZE_HELP = `      --max-c-size SIZE
+                       largest C text one model is built from (default 4M;
+                       configuration: limits.c-model-bytes); a bigger file is
+                       reviewed from its hunks, bigger hunks are not reviewed
+`;
+
 export function mainHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4) + 2;
   return `Usage: lockreview <command> [options] [<input>...]
@@ -21,15 +39,17 @@ Options:
 
 Run 'lockreview <command> --help' for the options of a command.
 Example: lockreview review t.mbox.gz
-`;
+
+${exitStatusHelp()}`;
 }
 
 export function reviewHelp(): string {
   const formats = Object.keys(FORMATTERS).join(", ");
   return `Usage: lockreview review [options] <input>...
 
-Review every patch in the inputs. Cover letters and replies are read but not
-reviewed; a broken message is reported and the rest is still reviewed.
+Review every patch in the inputs. Cover letters, replies, pull requests, pings
+and pointers to branches are read and counted but not reviewed; a broken
+message is reported (and the exit status is 2) and the rest is still reviewed.
 
 Inputs (recognised by content; gzip by its magic bytes, not its name):
   t.mbox.gz, *.mbox    a mailbox: mboxrd as lore/public-inbox serve it, or mboxo
@@ -60,7 +80,7 @@ Options:
                        says which per file. Series are reviewed in order
       --git-dir DIR    repository for blob-id and base-commit look-ups
                        (default: the --tree checkout's own)
-  -q, --quiet          print only findings and errors
+${MAX_C_SIZE_HELP}  -q, --quiet          print only findings and errors
       --no-progress    never show the progress line (shown only on a terminal)
   -h, --help           print this help
       --version        print the version
@@ -78,11 +98,7 @@ mailbox on stdout; threaded to the patch, To its author, Cc its To and Cc):
       --report-to URL  where false positives are reported (reply footer)
       --docs-url URL   base URL of lockreview's docs (SARIF helpUri, footer)
 
-Exit status:
-  0  nothing at or above --fail-on was introduced
-  1  a finding at or above --fail-on was introduced
-  2  usage error, or an input could not be read at all
-
+${exitStatusHelp()}
 Examples:
   lockreview review t.mbox.gz
   lockreview review --latest --format json thread.mbox > review.json

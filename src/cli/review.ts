@@ -9,18 +9,17 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
-import type { InputError } from "../model/patch.js";
-import { SEVERITY_RANK } from "../model/review.js";
-import { FORMATTERS, type RunSummary } from "../render/index.js";
+import { FORMATTERS } from "../render/index.js";
 import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
 import { VERSION } from "../version.js";
 import { OUTPUT_OPTIONS, failOnArg, outputFormat, parseCommandArgs } from "./args.js";
 import type { Command } from "./commands.js";
 import { type FailOn, failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
-import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
+import { EXIT_OK, UsageError } from "./errors.js";
 import { reviewHelp } from "./help.js";
 import type { CliIO } from "./io.js";
 import { Progress } from "./progress.js";
+import { Tally, addIngestStats } from "./tally.js";
 
 export interface ReviewArgs {
   inputs: string[];
@@ -37,6 +36,8 @@ export interface ReviewArgs {
   showNotes?: boolean;
   /** `--config FILE`. */
   config?: string;
+  /** `--max-c-size SIZE`. */
+  maxCSize?: string;
   /** --format email / sarif options (--from, --reply-dir, --send, --docs-url …). */
   email: EmailArgs;
 }
@@ -73,6 +74,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | "help" | "version"
     progress: !v["no-progress"],
     ...(v["show-notes"] ? { showNotes: true } : {}),
     ...(v.config !== undefined ? { config: v.config } : {}),
+    ...(v["max-c-size"] !== undefined ? { maxCSize: v["max-c-size"] } : {}),
     email,
   };
 }
@@ -126,7 +128,7 @@ export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
     ...(args.tree !== undefined ? [args.tree] : []), process.cwd(), ...args.inputs.filter((i) => i !== "-").slice(0, 1).map((i) => dirname(i)),
     ...(home ? [home] : []),
   ];
-  const loaded = await loadCliConfig(args.config, startDirs);
+  const loaded = await loadCliConfig(args.config, startDirs, { maxCSize: args.maxCSize, hint: HINT });
   const a: ReviewArgs = { ...args, ...treeOf(args, loaded, io.env) };
   const failOn = a.failOn ?? failOnOf(undefined, loaded, HINT);
   const twoPass = a.latest || a.tree !== undefined || a.gitDir !== undefined;
@@ -153,24 +155,8 @@ export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
     ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),
   });
   const stats = newStats();
-  const summary: RunSummary = {
-    reviewed: 0,
-    introduced: { error: 0, warning: 0, note: 0 },
-    fixed: 0,
-    errors: 0,
-    messages: 0,
-    covers: 0,
-    replies: 0,
-    other: 0,
-    duplicates: 0,
-    superseded: 0,
-  };
-  const threshold = thresholdOf(failOn);
-  let failed = false;
-  const reportError = (e: InputError) => {
-    summary.errors++;
-    fmt.error(e);
-  };
+  const tally = new Tally(fmt, { rank: thresholdOf(failOn) }, io);
+  const summary = tally.summary;
   const decoder = decoderFor(io);
   try {
     for await (const ev of ingest(
@@ -183,27 +169,11 @@ export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
       },
       stats,
     )) {
-      if (ev.type === "error") reportError(ev.error);
+      if (ev.type === "error") tally.error(ev.error);
       if (ev.type !== "patch") continue;
       const patch = ev.patch;
       if (patch.kind !== "patch" && patch.kind !== "diff") continue;
-      let result;
-      try {
-        result = await reviewer.review(patch);
-      } catch (e) {
-        if (io.env["LOCKREVIEW_DEBUG"]) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
-        reportError({ source: patch.source, message: `internal error while reviewing "${patch.subject}": ${(e as Error)?.message ?? e}` });
-        continue;
-      }
-      summary.reviewed++;
-      for (const f of result.report.findings) {
-        if (f.status === "fixed") summary.fixed++;
-        if (f.status !== "introduced" || f.suppressed) continue;
-        summary.introduced[f.severity]++;
-        if (SEVERITY_RANK[f.severity] >= threshold) failed = true;
-      }
-      await fmt.patch(result.report, patch, result.details);
-      for (const e of result.errors) reportError(e);
+      await tally.review(reviewer, patch);
     }
   } finally {
     await decoder.close();
@@ -211,16 +181,9 @@ export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
     for (const i of inputs) await i.cleanup?.();
     progress.clear();
   }
-  Object.assign(summary, {
-    messages: stats.messages,
-    covers: stats.covers,
-    replies: stats.replies,
-    other: stats.other,
-    duplicates: stats.duplicates,
-    superseded: stats.superseded,
-  });
+  addIngestStats(summary, stats);
   await fmt.end(summary);
-  return failed ? EXIT_FINDINGS : EXIT_OK;
+  return tally.exitStatus();
 }
 
 export const reviewCommand: Command = {

@@ -3,16 +3,17 @@
 // every finding is `existing`. Exit 1 when a finding at or above --fail-on
 // is found.
 import { statSync } from "node:fs";
-import { SEVERITY_RANK } from "../model/review.js";
-import { FORMATTERS, type RunSummary } from "../render/index.js";
+import { FORMATTERS } from "../render/index.js";
 import { scanPaths } from "../review/scan.js";
 import { VERSION } from "../version.js";
 import { OUTPUT_OPTIONS, outputFormat, parseCommandArgs } from "./args.js";
 import type { Command } from "./commands.js";
 import { failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
-import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
+import { EXIT_OK, UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
+import { MAX_C_SIZE_HELP, exitStatusHelp } from "./help.js";
 import { Progress } from "./progress.js";
+import { Tally } from "./tally.js";
 
 const HINT = "see 'lockreview scan --help'";
 
@@ -39,11 +40,9 @@ Options:
       --all            also show findings silenced by an inline comment
   -q, --quiet          print only findings
       --no-progress    never show the progress line
-  -h, --help           print this help
+${MAX_C_SIZE_HELP}  -h, --help           print this help
 
-Exit status:
-  0  nothing at or above --fail-on    1  findings    2  usage error, unreadable path
-
+${exitStatusHelp("found")}
 Example:
   lockreview scan drivers/block/nbd.c
   lockreview scan --format json drivers/block > block.json
@@ -71,7 +70,7 @@ export const scanCommand: Command = {
         throw new UsageError(`${p}: no such file or directory`, HINT);
       }
     }
-    const loaded = await loadCliConfig(v.config, [parsed.positionals[0]!, process.cwd()]);
+    const loaded = await loadCliConfig(v.config, [parsed.positionals[0]!, process.cwd()], { maxCSize: v["max-c-size"], hint: HINT });
     const failOn = failOnOf(v["fail-on"], loaded, HINT);
     const quiet = !!v.quiet || format === "terse";
     const progress = new Progress(io.stderr, !v["no-progress"] && !quiet && !!io.stderr.isTTY, io.now);
@@ -89,22 +88,12 @@ export const scanCommand: Command = {
       },
     });
     progress.clear();
-    const summary: RunSummary = {
-      reviewed: 0, introduced: { error: 0, warning: 0, note: 0 }, fixed: 0, errors: result.errors.length,
-      messages: 0, covers: 0, replies: 0, other: 0, duplicates: 0, superseded: 0, scannedFiles: seenFiles.size,
-    };
-    const threshold = thresholdOf(failOn);
-    let failed = false;
+    const tally = new Tally(fmt, { rank: thresholdOf(failOn), countExisting: true }, io);
     for (const r of result.reports) {
-      for (const f of r.findings) {
-        if (f.suppressed) continue;
-        summary.introduced[f.severity]++;
-        if (SEVERITY_RANK[f.severity] >= threshold) failed = true;
-      }
-      await fmt.patch(r, undefined, result.details.filter((d) => r.findings.includes(d.finding)));
+      await tally.record(undefined, { report: r, errors: [], details: result.details.filter((d) => r.findings.includes(d.finding)) });
     }
-    for (const e of result.errors) fmt.error(e);
-    await fmt.end(summary);
-    return failed ? EXIT_FINDINGS : EXIT_OK;
+    for (const e of result.errors) tally.error(e);
+    await fmt.end({ ...tally.summary, scannedFiles: seenFiles.size });
+    return tally.exitStatus();
   },
 };

@@ -23,8 +23,23 @@ function norm(s: string): string {
   return s.replace(/\s+/g, " ").trim();
 }
 
+/**
+ * Deepest statement nesting the model keeps (IR levels: `if (x) {` is two,
+ * the `if` and its block). Real drivers stay far below it; 1,000 nested
+ * `if`s or a line of 2,000 `{` overflowed the stack here and in the walk, and
+ * the whole patch went unreviewed. Deeper statements become one empty opaque
+ * block, the function is marked partial, and the file model gets a note.
+ */
+export const MAX_STMT_DEPTH = 128;
+/** Deepest condition (`a && (b || …)`) or access path (`a->b.c…`) kept; deeper is "unknown". */
+export const MAX_EXPR_DEPTH = 64;
+
 class Builder {
   errors = 0;
+  /** Statement nesting of the current position. */
+  private depth = 0;
+  /** Line of the first statement left opaque in the current function, or 0. */
+  opaqueAt = 0;
   constructor(private readonly view: SourceView) {}
 
   line(n: Node): number {
@@ -41,25 +56,26 @@ class Builder {
 
   // ---- expressions -------------------------------------------------------
 
-  accessPath(n: Node | null): AccessPath | null {
-    if (!n) return null;
+  accessPath(n: Node | null, depth = 0): AccessPath | null {
+    if (!n || depth > MAX_EXPR_DEPTH) return null;
+    const d = depth + 1;
     switch (n.type) {
       case "identifier":
         return { root: n.text, fields: [] };
       case "field_expression": {
-        const base = this.accessPath(n.childForFieldName("argument"));
+        const base = this.accessPath(n.childForFieldName("argument"), d);
         const f = n.childForFieldName("field");
         return base && f ? { root: base.root, fields: [...base.fields, f.text] } : null;
       }
       case "subscript_expression":
-        return this.accessPath(n.childForFieldName("argument"));
+        return this.accessPath(n.childForFieldName("argument"), d);
       case "parenthesized_expression":
-        return this.accessPath(n.namedChild(0));
+        return this.accessPath(n.namedChild(0), d);
       case "cast_expression":
-        return this.accessPath(n.childForFieldName("value"));
+        return this.accessPath(n.childForFieldName("value"), d);
       case "pointer_expression":
         // `*p` and `&x` both keep the object identity for lock classes.
-        return this.accessPath(n.childForFieldName("argument"));
+        return this.accessPath(n.childForFieldName("argument"), d);
       default:
         return null;
     }
@@ -114,33 +130,49 @@ class Builder {
     return out;
   }
 
-  /** `calls` node by node, counting ERROR and MISSING nodes (only where the parser reported some). */
-  private callsCounting(n: Node | null, out: Call[]): Call[] {
-    if (!n) return out;
-    if (n.type === "call_expression") {
-      const fn = n.childForFieldName("function");
-      if (fn) this.callsCounting(fn, out); // guard(x)(…), get_ops(x)->fn(…)
-      const argsNode = n.childForFieldName("arguments");
-      if (argsNode) for (const c of argsNode.namedChildren) if (c) this.callsCounting(c, out);
-      const c = this.callOf(n);
-      if (c) out.push(c);
-      return out;
+  /**
+   * `calls` node by node, counting ERROR and MISSING nodes (only where the
+   * parser reported some). Iterative: a broken file can nest ERROR nodes
+   * arbitrarily deep. A call is emitted after its function and arguments.
+   */
+  private callsCounting(root: Node | null, out: Call[]): Call[] {
+    if (!root) return out;
+    const stack: Array<Node | Call> = [root];
+    while (stack.length) {
+      const top = stack.pop()!;
+      if (!("type" in top)) {
+        out.push(top);
+        continue;
+      }
+      const n = top;
+      const kids: Node[] = [];
+      if (n.type === "call_expression") {
+        const c = this.callOf(n);
+        if (c) stack.push(c);
+        const fn = n.childForFieldName("function");
+        if (fn) kids.push(fn); // guard(x)(…), get_ops(x)->fn(…)
+        const argsNode = n.childForFieldName("arguments");
+        if (argsNode) for (const a of argsNode.namedChildren) if (a) kids.push(a);
+      } else {
+        if (n.type === "ERROR" || n.isMissing) this.errors++;
+        for (const a of n.namedChildren) if (a) kids.push(a);
+      }
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
     }
-    if (n.type === "ERROR" || n.isMissing) this.errors++;
-    for (const c of n.namedChildren) if (c) this.callsCounting(c, out);
     return out;
   }
 
   /** The boolean shape of a condition, as far as locking cares. */
-  test(n: Node | null): Test {
-    if (!n) return { t: "other" };
+  test(n: Node | null, depth = 0): Test {
+    if (!n || depth > MAX_EXPR_DEPTH) return { t: "other" };
+    const d = depth + 1;
     switch (n.type) {
       case "parenthesized_expression":
-        return n.namedChildCount === 1 ? this.test(n.namedChild(0)) : { t: "other" };
+        return n.namedChildCount === 1 ? this.test(n.namedChild(0), d) : { t: "other" };
       case "unary_expression": {
         const op = n.childForFieldName("operator")?.text;
         if (op === "!") {
-          const e = this.test(n.childForFieldName("argument"));
+          const e = this.test(n.childForFieldName("argument"), d);
           if (e.t === "call") return { ...e, negated: !e.negated };
           if (e.t === "var") return { ...e, nonzero: !e.nonzero };
           return { t: "not", e };
@@ -153,7 +185,7 @@ class Builder {
         // unlikely(x) / likely(x) / WARN_ON(x) are transparent for the value.
         if (/^(un)?likely$|^WARN_ON(_ONCE)?$/.test(c.name)) {
           const inner = n.childForFieldName("arguments")?.namedChild(0) ?? null;
-          return this.test(inner);
+          return this.test(inner, d);
         }
         return { t: "call", call: c, negated: false };
       }
@@ -166,7 +198,7 @@ class Builder {
         const left = n.childForFieldName("left");
         const right = n.childForFieldName("right");
         if (left?.type === "identifier" && right) {
-          const inner = this.test(right);
+          const inner = this.test(right, d);
           // The value of `(ret = f())` is f()'s value.
           return inner.t === "call" ? inner : { t: "var", name: left.text, nonzero: true };
         }
@@ -176,11 +208,11 @@ class Builder {
         const op = n.childForFieldName("operator")?.text;
         const l = n.childForFieldName("left");
         const r = n.childForFieldName("right");
-        if (op === "&&") return { t: "and", l: this.test(l), r: this.test(r) };
-        if (op === "||") return { t: "or", l: this.test(l), r: this.test(r) };
+        if (op === "&&") return { t: "and", l: this.test(l, d), r: this.test(r, d) };
+        if (op === "||") return { t: "or", l: this.test(l, d), r: this.test(r, d) };
         const isZero = (x: Node | null) => !!x && (x.text === "0" || x.text === "NULL" || x.text === "false");
         if ((op === "==" || op === "!=") && (isZero(r) || isZero(l))) {
-          const e = this.test(isZero(r) ? l : r);
+          const e = this.test(isZero(r) ? l : r, d);
           const wantNonzero = op === "!=";
           if (e.t === "call") return { ...e, negated: wantNonzero ? e.negated : !e.negated };
           if (e.t === "var") return { ...e, nonzero: wantNonzero ? e.nonzero : !e.nonzero };
@@ -188,7 +220,7 @@ class Builder {
         }
         if (op === "<" && isZero(r)) {
           // `ret < 0`: an error return (nonzero); `ret >= 0` is not modelled.
-          const e = this.test(l);
+          const e = this.test(l, d);
           if (e.t === "call" || e.t === "var") return e;
         }
         return this.pureTest(n);
@@ -285,7 +317,26 @@ class Builder {
     return { call, before };
   }
 
+  /** One nesting level for `f`, or an opaque block when the model is already that deep. */
+  private nested<T>(n: Node, f: () => T, opaque: (s: Stmt) => T): T {
+    if (this.depth >= MAX_STMT_DEPTH) {
+      const line = this.line(n);
+      if (!this.opaqueAt) this.opaqueAt = line || -1;
+      return opaque({ k: "block", line, body: [], opaque: true });
+    }
+    this.depth++;
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+
   stmtList(n: Node): Stmt[] {
+    return this.nested(n, () => this.stmtListAt(n), (s) => [s]);
+  }
+
+  private stmtListAt(n: Node): Stmt[] {
     // Containers that hold statement lists without being statements.
     if (n.type === "ERROR") {
       this.errors++;
@@ -303,7 +354,7 @@ class Builder {
       return [{ k: "label", line: this.line(n), name: label }, ...this.stmts(rest)];
     }
     if (n.type === "attributed_statement") return this.stmts(n.namedChildren.filter((c) => c?.type !== "attribute_declaration"));
-    return [this.stmt(n)];
+    return [this.stmtAt(n)]; // this level was counted by stmtList
   }
 
   preprocAlt(n: Node): Stmt {
@@ -317,7 +368,10 @@ class Builder {
         return null;
       })();
       if (field === "alternative") {
-        const alt = c.type === "preproc_else" ? this.block(c.children.filter((x) => x?.type !== "#else"), this.line(c)) : this.preprocAlt(c);
+        const alt =
+          c.type === "preproc_else"
+            ? this.block(c.children.filter((x) => x?.type !== "#else"), this.line(c))
+            : this.nested(c, () => this.preprocAlt(c), (s) => s);
         branches.push(alt);
       } else if (field !== "name" && field !== "condition" && !c.type.startsWith("#")) {
         own.push(c);
@@ -354,6 +408,10 @@ class Builder {
   }
 
   stmt(n: Node): Stmt {
+    return this.nested(n, () => this.stmtAt(n), (s) => s);
+  }
+
+  private stmtAt(n: Node): Stmt {
     const line = this.line(n);
     switch (n.type) {
       case "compound_statement":
@@ -724,13 +782,29 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
     const annotations: { name: string; arg?: string }[] = [];
     for (let r = startRow; r <= body.startPosition.row; r++) annotations.push(...(annByRow.get(r) ?? []));
     const errBefore = b.errors;
-    const stmts = b.stmts(body.children);
     // Hunks mode: a synthetic head maps to line 0; use the first real line.
     let line = b.line(n);
     for (let r = n.startPosition.row; !line && r <= n.endPosition.row; r++) line = view.lineMap?.[r] ?? 0;
+    b.opaqueAt = 0;
+    let stmts: Stmt[];
+    let partial = view.partialFunctions?.has(name) ?? false;
+    try {
+      stmts = b.stmts(body.children);
+    } catch (e) {
+      // One function that cannot be modelled must not take its file (or the
+      // patch, or the pull request) with it: it stays, empty and partial.
+      failures.push(`${view.path}: ${name}() could not be modelled (${(e as Error)?.message ?? e}); its body was not reviewed`);
+      stmts = [];
+      partial = true;
+    }
+    if (b.opaqueAt) {
+      const at = b.opaqueAt > 0 ? ` from line ${b.opaqueAt}` : "";
+      notes.push(`${view.path}: ${name}() nests statements more than ${MAX_STMT_DEPTH} levels deep; the part below that${at} was not modelled`);
+      partial = true;
+    }
     model.functions.push({
       name, file: view.path, isStatic, line, endLine: b.endLine(n), params, locals, annotations,
-      body: stmts, partial: view.partialFunctions?.has(name) ?? false, parseErrors: b.errors - errBefore,
+      body: stmts, partial, parseErrors: b.errors - errBefore,
     });
   };
 
@@ -765,14 +839,35 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
       case "preproc_elif":
       case "linkage_specification":
       case "declaration_list":
+        // Containers: their items go on the work list (iterative: a broken
+        // file nests ERROR nodes as deep as it likes).
         if (n.type === "ERROR") b.errors++;
-        for (const c of n.namedChildren) if (c) top(c);
+        for (let i = n.namedChildCount - 1; i >= 0; i--) {
+          const c = n.namedChild(i);
+          if (c) work.push(c);
+        }
         break;
       default:
         break;
     }
   };
-  for (const c of root.namedChildren) if (c) top(c);
+  const notes: string[] = [];
+  const failures: string[] = [];
+  const work: Node[] = [];
+  for (let i = root.namedChildCount - 1; i >= 0; i--) {
+    const c = root.namedChild(i);
+    if (c) work.push(c);
+  }
+  while (work.length) {
+    const n = work.pop()!;
+    try {
+      top(n);
+    } catch (e) {
+      failures.push(`${view.path}: the code at line ${b.line(n)} could not be modelled (${(e as Error)?.message ?? e}); it was not reviewed`);
+    }
+  }
   model.parseErrors = b.errors;
+  if (notes.length) model.notes = notes;
+  if (failures.length) model.failures = failures;
   return model;
 }

@@ -48,7 +48,12 @@ export interface Cond {
 }
 
 export type Stmt =
-  | { k: "block"; line: number; body: Stmt[] }
+  /**
+   * `opaque`: statements nested deeper than the builder models (see
+   * MAX_STMT_DEPTH in build.ts); their body is left empty, the function is
+   * marked partial and the file model gets a note.
+   */
+  | { k: "block"; line: number; body: Stmt[]; opaque?: true }
   | {
       k: "expr";
       line: number;
@@ -149,6 +154,13 @@ export interface CFileModel {
   topCalls: Call[];
   parseErrors: number;
   deadRows: number;
+  /**
+   * What the model leaves out and the review should say: functions nested
+   * too deeply to model in full, or that could not be modelled at all.
+   */
+  notes?: string[];
+  /** Functions or top-level items that could not be modelled at all (their code went unreviewed). */
+  failures?: string[];
 }
 
 /** Every statement of a body, nested ones included, in order; `inLoop`: inside a loop's body. */

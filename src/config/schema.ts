@@ -1,7 +1,18 @@
 // Configuration shared by every mode (`.lockreview.yml`, `--config`, and
 // `.github/lockreview.yml` for the GitHub app), validated with zod.
 import { z } from "zod";
+import { parseSize } from "../cmodel/limits.js";
 import { KernelModelSchema } from "../kernel/schema.js";
+
+/** A size in bytes: 4194304, or "4M", "512k". */
+const SizeSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = parseSize(v);
+  if (n === null) {
+    ctx.addIssue({ code: "custom", message: `expected a size in bytes such as 4194304, "4M" or "512k" (got ${JSON.stringify(v)})` });
+    return z.NEVER;
+  }
+  return n;
+});
 
 const RuleSetting = z.enum(["error", "warning", "note", "off"]);
 
@@ -20,6 +31,16 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ include: [], exclude: [] }),
+    /** Caps on the C one model is built from (cmodel/limits.ts); over them a file is reviewed from its hunks or not modelled. */
+    limits: z
+      .object({
+        /** Largest view of one file (whole file, or its hunks), default 4M. */
+        "c-model-bytes": SizeSchema.optional(),
+        /** Longest line of C, default 64k. */
+        "c-line-bytes": SizeSchema.optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * The tree mailed patches are reviewed against (`lockreview review`):
      * a maintainer's usual checkout. Relative to the configuration file;

@@ -60,6 +60,12 @@ interface Block {
 }
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
+/**
+ * Largest line number or line count a hunk header may carry. git keeps them
+ * in an `int` (apply.c), and no source file comes near 2^31 lines; a bigger
+ * number is a mangled header, and past 2^53 it no longer survives JSON.
+ */
+export const MAX_HUNK_NUMBER = 2 ** 31 - 1;
 const PLAIN_DIFF_CMD = /^diff(?: -\S+)* (\S+) (\S+)$/;
 const BASE85_LINE = /^[A-Za-z][0-9A-Za-z!#$%&()*+;<=>?@^_`{|}~-]*$/;
 
@@ -172,7 +178,10 @@ function scanDiff(lines: string[], start: number, lineNo: (i: number) => number)
     return cur;
   };
   const markNoNewline = () => {
-    if (!hunk) return;
+    // A marker straight after the "@@" line follows no line: it says nothing
+    // (git apply skips it too). parse-diff crashes on it, so the text handed
+    // to parse-diff never contains markers (see parseDiffLines).
+    if (!hunk || lastKind === "") return;
     if (lastKind === "-") hunk.noNewlineOld = true;
     else if (lastKind === "+") hunk.noNewlineNew = true;
     else {
@@ -258,14 +267,28 @@ function scanDiff(lines: string[], start: number, lineNo: (i: number) => number)
       if (cur.git && cur.minus === undefined) {
         throw new DiffError(`hunk without "---"/"+++" lines in ${fileName(cur)} at ${where(i)}`);
       }
-      const oldLines = m[2] === undefined ? 1 : Number(m[2]);
-      const newLines = m[4] === undefined ? 1 : Number(m[4]);
+      const header = line.replace(/ @@.*$/, " @@");
+      const num = (digits: string | undefined, what: string): number => {
+        if (digits === undefined) return 1;
+        const n = digits.length > 10 ? Infinity : Number(digits);
+        if (n > MAX_HUNK_NUMBER) {
+          throw new DiffError(
+            `malformed hunk header "${clip(header)}" in ${fileName(cur)} at ${where(i)}: ${what} ${clip(digits, 20)} is out of range (at most ${MAX_HUNK_NUMBER})`,
+          );
+        }
+        return n;
+      };
+      const oldStart = num(m[1], "old start line");
+      const oldLines = num(m[2], "old line count");
+      const newStart = num(m[3], "new start line");
+      const newLines = num(m[4], "new line count");
+      lastKind = "";
       hunk = {
-        header: line.replace(/ @@.*$/, " @@"),
+        header,
         headerIdx: i,
-        oldStart: Number(m[1]),
+        oldStart,
         oldLines,
-        newStart: Number(m[3]),
+        newStart,
         newLines,
         section: m[5]!.trim(),
         changeIdx: [],
@@ -278,6 +301,11 @@ function scanDiff(lines: string[], start: number, lineNo: (i: number) => number)
     }
     // format-patch signature "-- \n2.43.0" (some mailers strip the space: "--").
     if (line === "-- " || (line === "--" && !(remOld > 0 || remNew > 0))) break;
+    // A "---" line after a complete hunk, not a "---"/"+++" file header: the
+    // separator b4 writes before "base-commit:"/"change-id:" and its
+    // signature. git apply stops a hunk at its line count and skips what is
+    // not a header, so this is trailing matter, not a removed "--" line.
+    if (hunk && /^---\s*$/.test(line)) break;
     if (cur && !cur.hunks.length) {
       // git's extended header lines.
       let m: RegExpExecArray | null;
@@ -417,6 +445,41 @@ function blockStatus(b: Block, oldPath: string | null, newPath: string | null): 
   return "modified";
 }
 
+/**
+ * Change lines of one file above which the scan's own reading is used
+ * instead of parse-diff's: 200,000 lines is far past what the C model reads
+ * (4 MiB), and a 44 MB patch took 940 MB in ingest with both.
+ */
+const LARGE_BLOCK_LINES = 200_000;
+
+function hunkOf(lines: string[], span: HunkSpan, changes: LineChange[]): Hunk {
+  return {
+    header: lines[span.headerIdx]!,
+    oldStart: span.oldStart,
+    oldLines: span.oldLines,
+    newStart: span.newStart,
+    newLines: span.newLines,
+    section: span.section,
+    changes,
+    ...(span.noNewlineOld ? { noNewlineOld: true } : {}),
+    ...(span.noNewlineNew ? { noNewlineNew: true } : {}),
+  };
+}
+
+/** A validated hunk's lines with their old/new line numbers, as parse-diff would number them. */
+function changesFromScan(lines: string[], span: HunkSpan, base: number | undefined): LineChange[] {
+  let oldLine = span.oldStart;
+  let newLine = span.newStart;
+  return span.changeIdx.map((i) => {
+    const l = lines[i]!;
+    const content = l.slice(1);
+    const pl = base === undefined ? {} : { patchLine: base + i };
+    if (l[0] === "+") return { kind: "add", content, newLine: newLine++, ...pl };
+    if (l[0] === "-") return { kind: "del", content, oldLine: oldLine++, ...pl };
+    return { kind: "normal", content, oldLine: oldLine++, newLine: newLine++, ...pl };
+  });
+}
+
 export interface ParsedDiff {
   files: FileDiff[];
   /** Index (into the input lines) of the first line after the diff. */
@@ -440,8 +503,15 @@ export function parseDiffLines(lines: string[], start: number, opts: ParseDiffOp
   for (const b of blocks) {
     const { oldPath, newPath } = blockPaths(b);
     const hunks: Hunk[] = [];
-    if (b.hunks.length) {
-      const text = lines.slice(b.start, b.end).join("\n");
+    const changeLines = b.hunks.reduce((n, h) => n + h.changeIdx.length, 0);
+    if (changeLines > LARGE_BLOCK_LINES) {
+      // parse-diff's copy of a block this size (its text, its change objects)
+      // doubled ingest's memory, to cross-check what the scan already checked.
+      for (const span of b.hunks) hunks.push(hunkOf(lines, span, changesFromScan(lines, span, base)));
+    } else if (b.hunks.length) {
+      // Without "\ No newline" markers: the scan recorded them, and parse-diff
+      // crashes on one that follows the "@@" line directly.
+      const text = lines.slice(b.start, b.end).filter((l) => !l.startsWith("\\")).join("\n");
       const parsed = parseDiff(text);
       const chunks = parsed.flatMap((f) => f.chunks);
       if (chunks.length !== b.hunks.length) {
@@ -451,8 +521,7 @@ export function parseDiffLines(lines: string[], start: number, opts: ParseDiffOp
       }
       chunks.forEach((ch, k) => {
         const span = b.hunks[k]!;
-        // P15: parse-diff repeats the previous change with "\ No newline…" as content.
-        const changes = ch.changes.filter((c) => !c.content.startsWith("\\"));
+        const changes = ch.changes;
         if (changes.length !== span.changeIdx.length) {
           throw new DiffError(
             `malformed hunk "${span.header}" in ${newPath ?? oldPath}: parse-diff read ${changes.length} lines, the scan ${span.changeIdx.length}`,
@@ -465,17 +534,7 @@ export function parseDiffLines(lines: string[], start: number, opts: ParseDiffOp
           if (c.type === "del") return { kind: "del", content, oldLine: c.ln, ...pl };
           return { kind: "normal", content, oldLine: c.ln1, newLine: c.ln2, ...pl };
         });
-        hunks.push({
-          header: lines[span.headerIdx]!,
-          oldStart: span.oldStart,
-          oldLines: span.oldLines,
-          newStart: span.newStart,
-          newLines: span.newLines,
-          section: span.section,
-          changes: out,
-          ...(span.noNewlineOld ? { noNewlineOld: true } : {}),
-          ...(span.noNewlineNew ? { noNewlineNew: true } : {}),
-        });
+        hunks.push(hunkOf(lines, span, out));
       });
     }
     let additions = 0;

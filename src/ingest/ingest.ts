@@ -19,6 +19,7 @@ import { formatPatchCommit, splitMbox } from "./mbox.js";
 import { MessageDecodeError } from "./mime.js";
 import { NoDiffError, buildMailPatch } from "./message.js";
 import { buildPlainDiffPatch, splitPlainDiff, type PlainDiffUnit } from "./plainDiff.js";
+import { subjectNotAPatch } from "./notPatches.js";
 import { SeriesPlan, SeriesTracker, contentKey, seriesOrder } from "./series.js";
 import { parseSubject } from "./subject.js";
 
@@ -35,6 +36,10 @@ export interface IngestStats {
   covers: number;
   replies: number;
   diffs: number;
+  /** Pull requests, pings quoting a patch, pointers to a branch (see notPatches.ts). */
+  pulls: number;
+  pings: number;
+  pointers: number;
   other: number;
   errors: number;
   duplicates: number;
@@ -104,11 +109,14 @@ async function readAll(src: AsyncIterable<Buffer>, name: string): Promise<Buffer
 async function* unitsOf(inputs: ResolvedInput[], maxMessageBytes?: number): AsyncGenerator<Unit> {
   for (const input of inputs) {
     let count = 0;
+    // One message of look-ahead: a mailbox holding a single message (a
+    // format-patch file) is named by its path alone, otherwise path#n. The
+    // splitter hands out a message only once it is complete, so the
+    // look-ahead must go out even when the stream fails after it (a gzip cut
+    // inside the next message).
+    let prev: MailUnit | undefined;
     try {
       if (input.kind === "mbox") {
-        // One message of look-ahead: a mailbox holding a single message (a
-        // format-patch file) is named by its path alone, otherwise path#n.
-        let prev: MailUnit | undefined;
         for await (const m of splitMbox(input.open(), maxMessageBytes ? { maxMessageBytes } : {})) {
           count++;
           if (prev) yield { ...prev, source: `${input.name}#${prev.index}` };
@@ -121,7 +129,9 @@ async function* unitsOf(inputs: ResolvedInput[], maxMessageBytes?: number): Asyn
             ...(m.oversize ? { oversize: m.oversize } : {}),
           };
         }
-        if (prev) yield count > 1 ? { ...prev, source: `${input.name}#${prev.index}` } : prev;
+        const last = prev;
+        prev = undefined;
+        if (last) yield count > 1 ? { ...last, source: `${input.name}#${last.index}` } : last;
       } else if (input.kind === "mail") {
         const raw = await readAll(input.open(), input.name);
         count = 1;
@@ -135,6 +145,7 @@ async function* unitsOf(inputs: ResolvedInput[], maxMessageBytes?: number): Asyn
         }
       }
     } catch (e) {
+      if (prev) yield { ...prev, source: `${input.name}#${prev.index}` };
       yield {
         kind: "failed",
         source: input.name,
@@ -145,7 +156,7 @@ async function* unitsOf(inputs: ResolvedInput[], maxMessageBytes?: number): Asyn
 }
 
 function newStats(): IngestStats {
-  return { messages: 0, patches: 0, covers: 0, replies: 0, diffs: 0, other: 0, errors: 0, duplicates: 0, superseded: 0, fastPath: 0, rawPath: 0, slowPath: 0 };
+  return { messages: 0, patches: 0, covers: 0, replies: 0, diffs: 0, pulls: 0, pings: 0, pointers: 0, other: 0, errors: 0, duplicates: 0, superseded: 0, fastPath: 0, rawPath: 0, slowPath: 0 };
 }
 
 /** "message <id> "subject"" — how errors name a message besides its source. */
@@ -207,9 +218,10 @@ export async function* ingest(
       const hb = splitHeaderBlock(u.raw, MAIL_HEADER_FIELDS);
       h = readMailHeaders(hb.fields);
       const parsed = parseSubject(h.subject);
-      const key =
-        plan?.record(seq)?.key ??
-        tracker.keyFor({ ...h, email: h.from?.email ?? "", title: parsed.title, tags: parsed.tags, isReply: parsed.isReply });
+      const id =
+        plan?.record(seq) ??
+        tracker.identify({ ...h, email: h.from?.email ?? "", title: parsed.title, tags: parsed.tags, isReply: parsed.isReply });
+      const key = id.key;
       if (h.messageId) {
         const first = seenIds.get(h.messageId);
         if (first !== undefined) {
@@ -232,7 +244,7 @@ export async function* ingest(
             source: u.source,
             subject: h.subject,
             reason: "superseded",
-            detail: `v${parsed.tags.version} superseded by v${plan.newestVersion(key)}`,
+            detail: `v${id.version} superseded by v${plan.newestVersion(key)}`,
           },
         };
       }
@@ -247,6 +259,8 @@ export async function* ingest(
         try {
           const p = buildMailPatch(hh, body, ctx);
           p.seriesKey = key;
+          // A version the subject did not give, taken from the cover letter.
+          p.tags.version = id.version;
           return { kind: "patch", patch: p, seq, bytes: u.raw.length };
         } catch (e) {
           return errorOutcome(u.source, `${nameMessage(hh)}: ${describeError(e)}`, seq, u.raw.length);
@@ -276,6 +290,9 @@ export async function* ingest(
     else if (p.kind === "cover") stats.covers++;
     else if (p.kind === "reply") stats.replies++;
     else if (p.kind === "diff") stats.diffs++;
+    else if (p.kind === "pull") stats.pulls++;
+    else if (p.kind === "ping") stats.pings++;
+    else if (p.kind === "pointer") stats.pointers++;
     else stats.other++;
   };
   function* flushUpTo(seq: number, force = false): Generator<IngestEvent> {
@@ -363,18 +380,18 @@ async function firstPass(inputs: ResolvedInput[], opts: IngestOptions): Promise<
     try {
       const h = readMailHeaders(splitHeaderBlock(u.raw, MAIL_HEADER_FIELDS).fields);
       const s = parseSubject(h.subject);
-      const key = tracker.keyFor({ ...h, email: h.from?.email ?? "", title: s.title, tags: s.tags, isReply: s.isReply });
+      const { key, version } = tracker.identify({ ...h, email: h.from?.email ?? "", title: s.title, tags: s.tags, isReply: s.isReply });
       plan.add({
         key,
-        version: s.tags.version,
-        reviewable: !s.isReply && !(s.tags.isPatch && s.tags.number === 0),
+        version,
+        reviewable: !s.isReply && !(s.tags.isPatch && s.tags.number === 0) && !subjectNotAPatch(s.tags, s.title),
         isPatchTagged: s.tags.isPatch && !s.isReply,
       });
     } catch {
       plan.add({ key: `broken:${u.source}`, version: 1, reviewable: false, isPatchTagged: false });
     }
   }
-  plan.finish(!!opts.latest);
+  plan.finish(!!opts.latest, tracker.links);
   return plan;
 }
 

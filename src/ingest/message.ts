@@ -4,6 +4,7 @@ import type { FileDiff, Patch, PatchKind, Trailer } from "../model/patch.js";
 import type { DecodedBody } from "./body.js";
 import { DiffError, findDiffStart, parseDiffLines } from "./diff.js";
 import { addressList, type MailHeaders } from "./headers.js";
+import { bodyNotAPatch, subjectNotAPatch } from "./notPatches.js";
 import { parseSubject } from "./subject.js";
 import { parseTailTrailers, parseTrailers } from "./trailers.js";
 
@@ -108,6 +109,9 @@ function lazyField<T extends object, K extends keyof T>(obj: T, key: K, compute:
   });
 }
 
+/** RFC 5322's limit for one header line; a longer "From: …" line in a body is prose, not a header. */
+const MAX_HEADER_LINE = 998;
+
 /**
  * In-body headers, as `git am` honours them: a patch forwarded by someone else
  * starts its body with "From: Original Author <…>" (and maybe Date:/Subject:)
@@ -117,9 +121,11 @@ function inBodyHeaders(message: string): { from?: { name: string; email: string 
   const lines = toLines(message);
   let i = 0;
   let from: { name: string; email: string } | undefined;
-  while (i < lines.length && /^(From|Date|Subject): /.test(lines[i]!)) {
-    const m = /^From: (.*?)\s*<([^>]+)>\s*$/.exec(lines[i]!);
-    if (m) from = { name: m[1]!.replace(/^"|"$/g, ""), email: m[2]! };
+  while (i < lines.length && lines[i]!.length <= MAX_HEADER_LINE && /^(From|Date|Subject): /.test(lines[i]!)) {
+    // One greedy class up to "<", trimmed after: a lazy name before `\s*<`
+    // was quadratic in a run of spaces ("From: a"+200k spaces: 50 s).
+    const m = /^From: ([^<]*)<([^>]+)>\s*$/.exec(lines[i]!);
+    if (m) from = { name: m[1]!.trim().replace(/^"|"$/g, ""), email: m[2]! };
     i++;
   }
   if (i === 0 || (lines[i] !== undefined && lines[i] !== "")) return { rest: message };
@@ -141,7 +147,13 @@ export function buildMailPatch(h: MailHeaders, body: DecodedBody, ctx: MessageCo
   let author = h.from;
 
   const isCover = tags.isPatch && tags.number === 0;
-  if (isReply || isCover) {
+  const aboutPatches = isReply || isCover ? undefined : subjectNotAPatch(tags, title);
+  if (aboutPatches) {
+    // A pull request or a ping: not reviewed, so not diff-parsed either (a
+    // pull's merge diff is a summary of commits reviewed elsewhere).
+    kind = aboutPatches;
+    message = body.text;
+  } else if (isReply || isCover) {
     // Replies quote diffs and covers carry diffstats and range-diffs: neither is
     // reviewed, so neither is diff-parsed (a malformed quote is not an error).
     kind = isReply ? "reply" : "cover";
@@ -186,7 +198,10 @@ export function buildMailPatch(h: MailHeaders, body: DecodedBody, ctx: MessageCo
     kind = files.length ? "patch" : "other";
     // Only a tag that says PATCH promises a diff ("[RFC] proposal" may be prose).
     if (!files.length && tags.raw.some((r) => /\bpatch(es|set)?(v\d+)?\b/i.test(r))) {
-      throw new NoDiffError("no diff found in a [PATCH] mail that is neither a cover letter nor a reply");
+      // Unless the mail quotes a patch (a ping) or points at a branch.
+      const what = bodyNotAPatch(body.text);
+      if (!what) throw new NoDiffError("no diff found in a [PATCH] mail that is neither a cover letter nor a reply");
+      kind = what;
     }
   }
 

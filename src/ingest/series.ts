@@ -36,6 +36,13 @@ interface Head {
   number: number;
 }
 
+/** A series and the revision of it a message belongs to. */
+export interface SeriesIdentity {
+  key: string;
+  /** The subject's vN, or when it gives none, that of the cover letter (or patch 1) it replies to. */
+  version: number;
+}
+
 export class SeriesTracker {
   /** Series heads (covers, patch 1s, single patches) by Message-ID. */
   private heads = new Map<string, Head>();
@@ -43,6 +50,12 @@ export class SeriesTracker {
   private lastHead = new Map<string, Head>();
   /** Interned keys: many messages share one key string. */
   private interned = new Map<string, string>();
+  /**
+   * Pairs of keys that are revisions of one series: a head that replies to
+   * an earlier revision by the same author (git send-email --in-reply-to,
+   * as b4 finds revisions inside one thread) under another title.
+   */
+  readonly links: Array<[string, string]> = [];
 
   private intern(k: string): string {
     const v = this.interned.get(k);
@@ -54,19 +67,31 @@ export class SeriesTracker {
 
   /** Key of the series a message belongs to; call in input order. */
   keyFor(m: SeriesInfo): string {
+    return this.identify(m).key;
+  }
+
+  /** Key and revision of the series a message belongs to; call in input order. */
+  identify(m: SeriesInfo): SeriesIdentity {
     const email = m.email.toLowerCase();
     if (m.isReply) {
       const root = m.references[0] ?? m.inReplyTo ?? m.messageId ?? "";
-      return this.intern(`reply:${root}`);
+      return { key: this.intern(`reply:${root}`), version: m.tags.version };
     }
-    const { number, total, version } = m.tags;
-    const own = this.intern(`${email}|${normalizeTitle(m.title)}`);
+    const { number, total } = m.tags;
+    let version = m.tags.version;
+    // Nearest ancestor first: In-Reply-To, then References from the end.
+    const ids = [m.inReplyTo, ...[...m.references].reverse()].filter((x): x is string => !!x);
     const numbered = number !== undefined && total !== undefined && total > 1;
+    if (numbered && number > 0 && !m.tags.versionGiven) {
+      // "[PATCH 1/3]" under "[PATCH V12 0/3]": b4 takes the revision from the
+      // cover letter (or patch 1) the patch replies to.
+      const up = m.inReplyTo ? this.heads.get(m.inReplyTo) : undefined;
+      if (up && up.email === email && up.number < number) version = up.version;
+    }
+    const own = this.intern(`${email}|${normalizeTitle(m.title)}`);
     let key = own;
     if (numbered && number > 0) {
       key = "";
-      // Nearest ancestor first: In-Reply-To, then References from the end.
-      const ids = [m.inReplyTo, ...[...m.references].reverse()].filter((x): x is string => !!x);
       for (const id of ids) {
         const h = this.heads.get(id);
         if (h && h.email === email && h.version === version && h.number < number) {
@@ -81,11 +106,16 @@ export class SeriesTracker {
       if (!key) key = number === 1 ? own : this.intern(`${email}|thread:${m.references[0] ?? m.inReplyTo ?? own}`);
     }
     if (!numbered || number === 0 || number === 1) {
+      // A head replying to another revision of the author's: one series.
+      for (const id of ids) {
+        const h = this.heads.get(id);
+        if (h && h.email === email && h.version !== version && h.key !== key) this.links.push([key, h.key]);
+      }
       const head: Head = { key, email, version, number: number ?? 0 };
       if (m.messageId) this.heads.set(m.messageId, head);
       if (numbered) this.lastHead.set(`${email}|${version}|${total}`, head);
     }
-    return key;
+    return { key, version };
   }
 }
 
@@ -133,11 +163,35 @@ export class SeriesPlan {
 
   add(rec: FirstPassRecord): void {
     this.records.push(rec);
-    if (rec.isPatchTagged) this.maxVersion.set(rec.key, Math.max(this.maxVersion.get(rec.key) ?? 0, rec.version));
   }
 
-  /** Call after the first pass: where each series' last (kept) member is. */
-  finish(latest: boolean): void {
+  /**
+   * Call after the first pass, with the tracker's revision links: keys of
+   * linked series become one (the first seen), then the newest revision of
+   * each series and where its last kept member is are known.
+   */
+  finish(latest: boolean, links: ReadonlyArray<readonly [string, string]> = []): void {
+    const parent = new Map<string, string>();
+    const find = (k: string): string => {
+      let r = k;
+      while (parent.has(r)) r = parent.get(r)!;
+      // Path compression keeps long chains of revisions cheap.
+      for (let x = k; x !== r; ) {
+        const next = parent.get(x)!;
+        parent.set(x, r);
+        x = next;
+      }
+      return r;
+    };
+    for (const [a, b] of links) {
+      const ra = find(a);
+      const rb = find(b);
+      if (ra !== rb) parent.set(ra, rb); // b is the earlier revision: its key stays
+    }
+    for (const r of this.records) {
+      if (parent.size) r.key = find(r.key);
+      if (r.isPatchTagged) this.maxVersion.set(r.key, Math.max(this.maxVersion.get(r.key) ?? 0, r.version));
+    }
     this.records.forEach((r, seq) => {
       if (!r.reviewable) return;
       if (latest && this.superseded(seq)) return;

@@ -22,13 +22,23 @@ export interface ParsedSubject {
 // looked for before the first tag: "[PATCH] re: …" is a patch.
 const REPLY_PREFIX = /^\s*(re|aw|antw|odp|fwd?|sv|wg|回复|答复|转发)\s*(\[\d+\])?\s*[:：]\s*/i;
 
+/** Revisions past this are not revisions ("v20240113" is a date): the word stays a prefix-like tag. */
+const MAX_VERSION = 9999;
+
+function setVersion(tags: SubjectTags, digits: string): void {
+  const v = Number(digits);
+  if (v < 1 || v > MAX_VERSION) return;
+  tags.version = v;
+  tags.versionGiven = true;
+}
+
 function parseTagWords(words: string[], tags: SubjectTags): void {
   for (const w of words) {
     if (!w) continue;
     let m: RegExpExecArray | null;
     if ((m = /^patch(?:es|set)?(?:v(\d+))?$/i.exec(w))) {
       tags.isPatch = true;
-      if (m[1]) tags.version = Number(m[1]);
+      if (m[1]) setVersion(tags, m[1]);
     } else if (/^rfc$/i.test(w)) {
       tags.rfc = true;
       tags.isPatch = true;
@@ -36,7 +46,7 @@ function parseTagWords(words: string[], tags: SubjectTags): void {
       tags.resend = true;
       tags.isPatch = true;
     } else if ((m = /^v(\d+)$/i.exec(w))) {
-      tags.version = Number(m[1]);
+      setVersion(tags, m[1]!);
     } else if ((m = /^(\d+)\/(\d+)$/.exec(w))) {
       tags.number = Number(m[1]);
       tags.total = Number(m[2]);

@@ -71,7 +71,10 @@ export interface SubjectTags {
   isPatch: boolean;
   rfc: boolean;
   resend: boolean;
+  /** vN of the subject (1 when it gives none; ingest may take it from the cover letter then). */
   version: number;
+  /** The subject gave the version (`v2`, `PATCHv3`); without it, version 1 is only a default. */
+  versionGiven?: boolean;
   /** n of n/m; 0 for a cover letter; undefined when not numbered. */
   number?: number;
   total?: number;
@@ -84,7 +87,12 @@ export interface Trailer {
   value: string;
 }
 
-export type PatchKind = "patch" | "cover" | "reply" | "diff" | "other";
+/**
+ * `pull`: a pull request ([GIT PULL]); `ping`: a reminder quoting a patch;
+ * `pointer`: a [PATCH]-tagged mail pointing at a branch instead of carrying
+ * patches. Like covers and replies, they are read and counted, not reviewed.
+ */
+export type PatchKind = "patch" | "cover" | "reply" | "diff" | "pull" | "ping" | "pointer" | "other";
 
 export interface Patch {
   /** Where it came from: the input path, plus `#<n>` for the n-th message of a mailbox. */

@@ -10,7 +10,7 @@
 //
 // Streaming like the other formats: each reply is written as soon as its
 // patch is reviewed. Input errors go to stderr, so stdout stays a mailbox.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { RULES } from "../../rules/index.js";
 import type { Formatter, FormatterOptions } from "./formatter.js";
@@ -37,6 +37,27 @@ export interface EmailOptions {
 }
 
 const RULE_META = new Map(RULES.map((r) => [r.meta.id, r.meta]));
+
+/**
+ * Write one reply file without following a link: the names are predictable
+ * (0001-<title>.eml), so a symlink planted there would have its target
+ * overwritten. Created exclusively ("wx" is O_CREAT|O_EXCL, which never
+ * follows a symlink); a regular file left by an earlier run is replaced, a
+ * symlink or anything else is refused.
+ */
+export function writeReplyFile(path: string, data: string | Buffer): void {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st) {
+    if (!st.isFile()) throw new Error(`${path} exists and is ${st.isSymbolicLink() ? "a symbolic link" : "not a regular file"}; not written`);
+    unlinkSync(path);
+  }
+  try {
+    writeFileSync(path, data, { flag: "wx", mode: 0o644 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`${path} appeared while it was written (a symbolic link?); not written`);
+    throw e;
+  }
+}
 
 export function emailFormatter(opts: FormatterOptions): Formatter {
   const e: EmailOptions = opts.email ?? { from: DEFAULT_FROM, date: new Date() };
@@ -65,7 +86,7 @@ export function emailFormatter(opts: FormatterOptions): Formatter {
         if (!dirMade) mkdirSync(dir, { recursive: true });
         dirMade = true;
         const name = replyFileName(n, reply.title);
-        writeFileSync(join(dir, name), r.raw);
+        writeReplyFile(join(dir, name), r.raw);
         opts.write(`${join(e.replyDir, name)}\n`);
       }
       if (e.sender) opts.write(await e.sender.send(r));

@@ -20,6 +20,10 @@ export interface RunSummary {
   covers: number;
   replies: number;
   other: number;
+  /** Pull requests, pings quoting a patch, pointers to a branch: read, not reviewed. */
+  pulls?: number;
+  pings?: number;
+  pointers?: number;
   duplicates: number;
   superseded: number;
   /** `lockreview scan`: files analysed (the footer counts files, not patches). */

@@ -27,7 +27,9 @@ export function terseFormatter(opts: FormatterOptions): Formatter {
       if (lines.length) opts.write(lines.join("\n") + "\n");
     },
     error(err) {
-      opts.write(`${err.source}: error: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
+      // Upper case like checkpatch: b4 counts "ERROR:" lines, and a patch that
+      // could not be reviewed must not pass for a clean one.
+      opts.write(`${err.source}: ERROR: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
     },
     end() {},
   };

@@ -106,6 +106,9 @@ export function textFormatter(opts: FormatterOptions): Formatter {
         const skipped = [
           s.covers ? plural(s.covers, "cover letter") : "",
           s.replies ? plural(s.replies, "reply", "replies") : "",
+          s.pulls ? plural(s.pulls, "pull request") : "",
+          s.pings ? plural(s.pings, "ping") : "",
+          s.pointers ? plural(s.pointers, "pointer to a branch", "pointers to branches") : "",
           s.other ? `${s.other} other` : "",
           s.duplicates ? plural(s.duplicates, "duplicate") : "",
           s.superseded ? `${s.superseded} older revision${s.superseded === 1 ? "" : "s"}` : "",

@@ -12,7 +12,7 @@ import { loadKernelModel, type KernelModel } from "../kernel/model.js";
 import type { InputError, Patch } from "../model/patch.js";
 import { SEVERITY_RANK, type Finding, type PatchReport } from "../model/review.js";
 import { RULES } from "../../rules/index.js";
-import { imageProgram, ModelCache } from "./analyze.js";
+import { cModelLimits, imageProgram, ModelCache, reportModelNotes } from "./analyze.js";
 import { changedLines, diffFindings, type DiffResult } from "./differential.js";
 import { pathMatcher } from "./paths.js";
 import type { Rule, RuleFinding } from "./rule.js";
@@ -84,7 +84,7 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
   const kernel: KernelModel = config.kernel ? loadKernelModel({ rows: config.kernel, source: opts.configSource ?? "configuration" }) : loadKernelModel();
   const tree = !opts.provider && (opts.tree || opts.gitDir) ? await ReviewTree.open({ tree: opts.tree, gitDir: opts.gitDir }) : null;
   const overlays = new Map<string, OverlayProvider>();
-  const cache = new ModelCache();
+  const cache = new ModelCache(cModelLimits(config));
   const rules = (opts.rules ?? RULES).filter((r) => config.rules[r.meta.id] !== "off");
   const inScope = pathMatcher(config.paths.include, config.paths.exclude);
   const showNotes = opts.showNotes ?? config["show-notes"] ?? false;
@@ -141,9 +141,11 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       }
 
       const post = await program(ctx, "post");
+      reportModelNotes(report, errors, [post]);
       const postFindings = runRules(analyse(post.files, kernel), "post", ctx.kind);
       if (!postFindings.length && opts.fixed === false) return { report, errors, details: [] };
       const pre = await program(ctx, "pre");
+      reportModelNotes(report, errors, [pre]);
       const preFindings = runRules(analyse(pre.files, kernel), "pre", ctx.kind);
       const rungOf = new Map(ctx.changed.flatMap((c) => [[c.path, c.context], ...(c.diff.oldPath ? [[c.diff.oldPath, c.context] as const] : [])]));
       const contextOf = (file: string) => rungOf.get(file) ?? ctx.kind;

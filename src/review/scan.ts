@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { analyse, type ProgramFile } from "../analysis/program.js";
 import { buildModel } from "../cmodel/build.js";
+import { overCModelLimits } from "../cmodel/limits.js";
 import { DEFAULT_CONFIG, type LockreviewConfig } from "../config/schema.js";
 import { neighbourFiles } from "../context/neighbours.js";
 import { DirectoryProvider } from "../context/providers.js";
@@ -15,6 +16,7 @@ import { loadKernelModel } from "../kernel/model.js";
 import type { InputError } from "../model/patch.js";
 import type { Finding, PatchReport } from "../model/review.js";
 import { RULES } from "../../rules/index.js";
+import { cModelLimits } from "./analyze.js";
 import { fingerprint, type DiffResult } from "./differential.js";
 import { pathMatcher } from "./paths.js";
 import { ruleSeverity } from "./pipeline.js";
@@ -110,6 +112,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}): Promis
   const root = opts.pathRoot;
   const inScope = (f: string) => matches(root ? relative(root, resolve(f)).split("\\").join("/") : f);
   const showNotes = opts.showNotes ?? config["show-notes"] ?? false;
+  const limits = cModelLimits(config);
   const reports: PatchReport[] = [];
   const errors: InputError[] = [];
   const details: DiffResult[] = [];
@@ -133,9 +136,17 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}): Promis
       for (const f of group) {
         try {
           const text = await readFile(f, "utf8");
+          const over = overCModelLimits(text, limits);
+          if (over) {
+            errors.push({ source: f, message: `${over.message} (limits: in .lockreview.yml, or --max-c-size); not scanned` });
+            continue;
+          }
           const view: SourceView = { path: f, text, context: kind };
+          const model = await buildModel(view);
           views.push(view);
-          program.push({ model: await buildModel(view), context: kind });
+          program.push({ model, context: kind });
+          if (model.notes?.length) report.warnings = [...(report.warnings ?? []), ...model.notes];
+          for (const message of model.failures ?? []) errors.push({ source: f, message });
         } catch (e) {
           errors.push({ source: f, message: `cannot analyse: ${(e as Error).message}` });
         }

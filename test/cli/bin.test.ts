@@ -1,7 +1,8 @@
 // The real executable, as a user runs it (lib/ is built by `pretest`).
 import { describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ReviewSchema } from "../../src/model/review.js";
 import { ROOT, fx, readFixture } from "../ingest/helpers.js";
@@ -30,11 +31,29 @@ describe("bin/lockreview.js", () => {
     expect(bad.stderr).toBe("lockreview: cannot read '/nonexistent.mbox': No such file or directory\n");
   });
 
+  test("a dependency that is gone: one line naming it and the fix, exit 2, no stack trace", () => {
+    // A copy of the entry point beside a "built" main.js that imports a package no one installed.
+    const dir = mkdtempSync(join(tmpdir(), "lockreview-bin-"));
+    try {
+      mkdirSync(join(dir, "bin"));
+      mkdirSync(join(dir, "lib", "src", "cli"), { recursive: true });
+      copyFileSync(BIN, join(dir, "bin", "lockreview.js"));
+      writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+      writeFileSync(join(dir, "lib", "src", "cli", "main.js"), 'import "lockreview-missing-dependency";\nexport async function run() { return 0; }\n');
+      const r = spawnSync(process.execPath, [join(dir, "bin", "lockreview.js"), "check", "--hook", "x.patch"], { encoding: "utf8", env: { ...process.env, LOCKREVIEW_DEBUG: "" } });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`lockreview: cannot start: lockreview-missing-dependency is missing; run \`npm install\` in ${dir}/\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the worker pool (LOCKREVIEW_WORKERS=1) gives the same review", () => {
     const args = [BIN, "review", "--format", "json", "--fail-on", "none", fx("attachment.eml"), fx("gbk.eml"), fx("broken.mboxrd")];
     const a = spawnSync(process.execPath, args, { encoding: "utf8" });
     const b = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, LOCKREVIEW_WORKERS: "1" } });
-    expect(a.status).toBe(0);
+    expect(a.status).toBe(2); // broken.mboxrd has input errors
+    expect(b.status).toBe(2);
     expect(b.stdout).toBe(a.stdout);
   });
 

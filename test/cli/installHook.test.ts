@@ -136,7 +136,7 @@ describe("lockreview install-hook", () => {
     const repo = newRepo();
     writeFileSync(join(repo.dir, "bad.yml"), "rulez: {}\n");
     const bad = await cli(["install-hook", "-C", repo.dir, "--config", "bad.yml"]);
-    expect(bad).toEqual({ code: 2, out: "", err: "lockreview: bad.yml: rulez: unknown key (known keys: rules, fail-on, show-notes, paths, tree, git-dir, kernel, github)\n" });
+    expect(bad).toEqual({ code: 2, out: "", err: "lockreview: bad.yml: rulez: unknown key (known keys: rules, fail-on, show-notes, paths, limits, tree, git-dir, kernel, github)\n" });
     writeFileSync(join(repo.dir, "send.yml"), "rules:\n  wq-flush-under-open-mutex: warning\n");
     expect((await cli(["install-hook", "-C", repo.dir, "--config", "send.yml"])).code).toBe(0);
     expect(readFileSync(join(repo.dir, ".git", "hooks", "sendemail-validate"), "utf8")).toContain(`--config ${shQuote(join(repo.dir, "send.yml"))}`);

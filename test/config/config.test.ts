@@ -124,7 +124,7 @@ describe("bad configuration", () => {
   test("an unknown key names the file and the key, and lists the known ones", async () => {
     expect(await problems("rulez:\n  lock-across-del-gendisk: off\n")).toEqual({
       code: 2,
-      err: `lockreview: ${CONFIG_FILE}: rulez: unknown key (known keys: rules, fail-on, show-notes, paths, tree, git-dir, kernel, github)\n`,
+      err: `lockreview: ${CONFIG_FILE}: rulez: unknown key (known keys: rules, fail-on, show-notes, paths, limits, tree, git-dir, kernel, github)\n`,
     });
     expect((await problems("paths:\n  exclud: [x]\n")).err).toBe(`lockreview: ${CONFIG_FILE}: paths.exclud: unknown key\n`);
   });

@@ -121,3 +121,77 @@ describe("parseDiffText", () => {
     expect(parseDiffText("just a message\n").files).toEqual([]);
   });
 });
+
+describe("hostile hunk headers and markers (../shared/repro: zod-*, parsediff-nonewline-first)", () => {
+  test("a line number past git's int range is an error naming the hunk, not a number JSON cannot hold", () => {
+    for (const n of ["9007199254740993", "2147483648", "1" + "0".repeat(400)]) {
+      const text = HUNK.replace("@@ -10,6 +10,7 @@", `@@ -${n},6 +${n},7 @@`);
+      expect(() => parseDiffText(text)).toThrow(DiffError);
+      expect(() => parseDiffText(text)).toThrow(/malformed hunk header "@@ -\d+.*" in drivers\/block\/x\.c at line 5: old start line \d+…? is out of range \(at most 2147483647\)/);
+    }
+    // The largest number git accepts is still a line number.
+    const ok = HUNK.replace("@@ -10,6 +10,7 @@", "@@ -2147483000,6 +2147483000,7 @@");
+    expect(parseDiffText(ok).files[0]!.hunks[0]!.changes.at(-1)).toMatchObject({ oldLine: 2147483005, newLine: 2147483006 });
+  });
+
+  test("a line count past the range is an error too", () => {
+    expect(() => parseDiffText(HUNK.replace("+10,7 @@", "+10,99999999999 @@"))).toThrow(/new line count 99999999999 is out of range/);
+  });
+
+  test("'\\ No newline' straight after the @@ line follows no line: ignored, as git apply does", () => {
+    const text = "diff --git a/drivers/block/x.c b/drivers/block/x.c\n--- a/drivers/block/x.c\n+++ b/drivers/block/x.c\n@@ -1,1 +1,1 @@\n\\ No newline at end of file\n-a\n+b\n";
+    const h = parseDiffText(text).files[0]!.hunks[0]!;
+    expect(h.changes.map((c) => [c.kind, c.content, c.oldLine, c.newLine])).toEqual([
+      ["del", "a", 1, undefined],
+      ["add", "b", undefined, 1],
+    ]);
+    expect(h.noNewlineOld).toBeUndefined();
+    expect(h.noNewlineNew).toBeUndefined();
+  });
+
+  test("the marker state starts afresh in each hunk", () => {
+    const two = "--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n@@ -10 +10 @@\n\\ No newline at end of file\n-y\n+z\n\\ No newline at end of file\n";
+    const [h1, h2] = parseDiffText(two).files[0]!.hunks;
+    expect([h1!.noNewlineOld, h1!.noNewlineNew]).toEqual([undefined, undefined]);
+    expect([h2!.noNewlineOld, h2!.noNewlineNew]).toEqual([undefined, true]);
+  });
+});
+
+describe("trailing matter after a complete hunk (b4's layout)", () => {
+  // b4 send ends a single patch with the diff, a blank line, "---", the
+  // base-commit/change-id block, "Best regards," and a "-- " signature.
+  const B4_TAIL = "\n---\nbase-commit: 0123456789abcdef0123456789abcdef01234567\nchange-id: 20250113-x-flush-1a2b3c4d5e6f\n\nBest regards,\n-- \nAlice Example <alice@example.org>\n";
+
+  test("the '---' after the last hunk ends the diff; nothing of it is counted into the hunk", () => {
+    const { files, end } = parseDiffText(HUNK + B4_TAIL);
+    expect(files[0]!.hunks[0]!.changes).toHaveLength(7);
+    expect(files[0]!.additions).toBe(1);
+    expect((HUNK + B4_TAIL).split("\n")[end]).toBe("---");
+  });
+
+  test("also straight after the hunk, without the blank line", () => {
+    expect(parseDiffText(HUNK + B4_TAIL.slice(1)).files[0]!.hunks[0]!.changes).toHaveLength(7);
+  });
+
+  test("a hunk whose count is one short still fails on the next diff line", () => {
+    const short = HUNK.replace("@@ -10,6 +10,7 @@", "@@ -10,6 +10,6 @@");
+    expect(() => parseDiffText(short + B4_TAIL)).toThrow(/more new lines than its header says|more lines than its header says/);
+  });
+});
+
+describe("a very large file diff", () => {
+  test("past 200,000 lines it is numbered by the scan alone, exactly as parse-diff numbers a small one", () => {
+    const body = (n: number) => Array.from({ length: n }, (_, i) => ["\tctx();", "-\told();", "+\tnew1();", "+\tnew2();"][i % 4]!.replace(/^\t/, " \t")).join("\n");
+    const header = (n: number) => {
+      const rows = body(n).split("\n");
+      return `--- a/x.c\n+++ b/x.c\n@@ -7,${rows.filter((r) => r[0] !== "+").length} +9,${rows.filter((r) => r[0] !== "-").length} @@\n`;
+    };
+    const small = parseDiffText(header(12) + body(12) + "\n", { firstLineNo: 1 }).files[0]!.hunks[0]!.changes;
+    const big = parseDiffText(header(240_000) + body(240_000) + "\n", { firstLineNo: 1 }).files[0]!.hunks[0]!.changes;
+    expect(big).toHaveLength(240_000);
+    expect(big.slice(0, 12)).toEqual(small);
+    // The last lines: 60,000 rounds of (1 context, 1 del, 2 adds).
+    expect(big.at(-1)).toEqual({ kind: "add", content: "\tnew2();", newLine: 9 + 60_000 * 3 - 1, patchLine: 3 + 240_000 });
+    expect(big.at(-3)).toEqual({ kind: "del", content: "\told();", oldLine: 7 + 60_000 * 2 - 1, patchLine: 1 + 240_000 });
+  });
+});

@@ -46,3 +46,56 @@ export function streamOf(data: Buffer | string, chunk = 7): Readable {
   for (let i = 0; i < buf.length; i += chunk) parts.push(buf.subarray(i, i + chunk));
   return Readable.from(parts);
 }
+
+export interface MailSpec {
+  from?: string;
+  subject: string;
+  id?: string;
+  inReplyTo?: string;
+  references?: string[];
+  date?: string;
+  body: string;
+}
+
+/** One message as an mbox entry ("From " line, headers, body), for mailboxes written by a test. */
+export function mboxEntry(m: MailSpec): string {
+  const refs = m.references ?? (m.inReplyTo ? [m.inReplyTo] : []);
+  const head = [
+    "From mboxrd@z Thu Jan  1 00:00:00 1970",
+    `From: ${m.from ?? "Alice Example <alice@example.org>"}`,
+    `Date: ${m.date ?? "Mon, 13 Jan 2025 10:00:00 +0100"}`,
+    `Subject: ${m.subject}`,
+    "To: linux-block@vger.kernel.org",
+    ...(m.id ? [`Message-ID: <${m.id}>`] : []),
+    ...(m.inReplyTo ? [`In-Reply-To: <${m.inReplyTo}>`] : []),
+    ...(refs.length ? [`References: ${refs.map((r) => `<${r}>`).join(" ")}`] : []),
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=UTF-8",
+    "Content-Transfer-Encoding: 8bit",
+  ];
+  return `${head.join("\n")}\n\n${m.body.replace(/^(>*From )/gm, ">$1")}\n`;
+}
+
+/** A small demo_blk diff: `n` tells the versions apart; the line it adds is the same deadlock. */
+export function demoDiff(n = 0): string {
+  return `diff --git a/drivers/block/demo_blk.c b/drivers/block/demo_blk.c
+index 3c1d2e4..8f9a0b1 100644
+--- a/drivers/block/demo_blk.c
++++ b/drivers/block/demo_blk.c
+@@ -${32 + n},7 +${32 + n},8 @@ static void demo_release(struct gendisk *disk)
+ 	struct demo_dev *d = disk->private_data;
+ 
+ 	mutex_lock(&demo_lock);
+-	d->users--;
++	if (--d->users == 0)
++		flush_work(&d->reset_work);
+ 	mutex_unlock(&demo_lock);
+ }
+ 
+`;
+}
+
+/** A format-patch style body: message, sign-off, "---", diffstat, the diff, signature. */
+export function patchBody(message: string, diff = demoDiff()): string {
+  return `${message}\n\nSigned-off-by: Alice Example <alice@example.org>\n---\n drivers/block/demo_blk.c | 3 ++-\n 1 file changed\n\n${diff}-- \n2.43.0\n`;
+}
