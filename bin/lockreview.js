@@ -1,14 +1,48 @@
 #!/usr/bin/env node
-// Entry point of the installed `lockreview` command. The TypeScript sources
-// are compiled to lib/ by `npm install` (the package's `prepare` script).
-import { existsSync } from "node:fs";
+// Entry point of the installed `lockreview` command: runs the bundled CLI
+// (lib/bundle/lockreview.cjs, built by `npm install` through the package's
+// `prepare` script; scripts/bundle.mjs) with V8's code cache, so start-up
+// does not re-compile it on every run (the sendemail-validate hook runs once
+// per patch sent).
+//
+// The cache is V8's own format, checked by V8 against the source, the V8
+// version and its flags; a cache V8 rejects (another node) is only slower,
+// and is replaced at exit when the directory is writable.
+// LOCKREVIEW_CODE_CACHE=write (scripts/bundle.mjs) always writes it.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 
-const main = new URL("../lib/src/cli/main.js", import.meta.url);
-if (!existsSync(fileURLToPath(main))) {
-  process.stderr.write("lockreview: not built yet; run `npm install` (or `npm run build`) in " +
-    fileURLToPath(new URL("..", import.meta.url)) + "\n");
+const bundle = fileURLToPath(new URL("../lib/bundle/lockreview.cjs", import.meta.url));
+if (!existsSync(bundle)) {
+  process.stderr.write("lockreview: not built yet; run `npm install` (or `npm run build`) in " + fileURLToPath(new URL("..", import.meta.url)) + "\n");
   process.exit(2);
 }
-const { run } = await import(main.href);
+const cacheFile = `${bundle}.cache`;
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {
+  cachedData = undefined;
+}
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, "utf8")}\n})`, {
+  filename: bundle,
+  ...(cachedData ? { cachedData } : {}),
+});
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
+const { run, resetWasmFlags } = mod.exports;
 process.exitCode = await run(process.argv.slice(2));
+
+if (process.env.LOCKREVIEW_CODE_CACHE === "write" || !cachedData || script.cachedDataRejected) {
+  try {
+    resetWasmFlags(); // the cache must carry the flags V8 has when the next run compiles the bundle
+    const tmp = `${cacheFile}.${process.pid}`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cacheFile);
+  } catch {
+    /* a read-only installation: runs are only slower */
+  }
+}

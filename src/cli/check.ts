@@ -9,8 +9,8 @@
 import { basename, resolve } from "node:path";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs } from "../ingest/index.js";
 import type { InputError, Patch } from "../model/patch.js";
-import { SEVERITY_RANK } from "../model/review.js";
-import { FORMATTERS, type Formatter, type RunSummary } from "../render/index.js";
+import { SEVERITY_RANK } from "../model/severity.js";
+import { createFormatter, FORMATTERS, type Formatter, type RunSummary } from "../render/index.js";
 import { createReviewer, type ReviewOptions, type ReviewResult, type Reviewer } from "../review/pipeline.js";
 import { type CommitJob, defaultWorkers, reviewCommits } from "../git/checkPool.js";
 import { commitPatches, workingPatch } from "../git/patches.js";
@@ -232,7 +232,7 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
       progress.clear();
       io.stdout.write(s);
     };
-    const fmt = FORMATTERS[a.format]!({ write, warn: (s) => io.stderr.write(s), quiet: a.quiet, toolVersion: VERSION, ...(a.mode === "range" ? { mode: "check" as const } : {}) });
+    const fmt = await createFormatter(a.format, { write, warn: (s) => io.stderr.write(s), quiet: a.quiet, toolVersion: VERSION, ...(a.mode === "range" ? { mode: "check" as const } : {}) });
     const tally = new Tally(fmt, threshold(failOn));
     const reviewerOptions: ReviewOptions = {
       all: a.all,

@@ -2,7 +2,8 @@
 // `.lockreview.yml` found for the command's inputs; and the exit threshold,
 // where `--fail-on` beats the file's `fail-on:`.
 import { type LoadedConfig, resolveConfig } from "../config/load.js";
-import { SEVERITY_RANK, type Severity } from "../model/review.js";
+import type { Severity } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/severity.js";
 import { UsageError } from "./errors.js";
 
 export const FAIL_ON = ["error", "warning", "note", "none"] as const;

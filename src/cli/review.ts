@@ -7,9 +7,10 @@
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
+import { planWasmTier } from "../cmodel/wasmTier.js";
 import type { InputError } from "../model/patch.js";
-import { SEVERITY_RANK } from "../model/review.js";
-import { FORMATTERS, type RunSummary } from "../render/index.js";
+import { SEVERITY_RANK } from "../model/severity.js";
+import { createFormatter, type RunSummary } from "../render/index.js";
 import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
 import { VERSION } from "../version.js";
 import { OUTPUT_OPTIONS, failOnArg, outputFormat, parseCommandArgs } from "./args.js";
@@ -99,12 +100,15 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
   const failOn = a.failOn ?? failOnOf(undefined, loaded, HINT);
   const twoPass = a.latest || a.tree !== undefined;
   const inputs: ResolvedInput[] = await resolveInputs(a.inputs, { stdin: io.stdin, spoolStdin: twoPass });
+  // A mailbox of megabytes parses enough C for V8's optimising wasm tier to
+  // pay (gzip'd mail is ~4× larger once unpacked); one patch does not.
+  planWasmTier(inputs.reduce((n, i) => n + (i.size ?? 0) * (i.gzip ? 4 : 1), 0));
   const progress = new Progress(io.stderr, a.progress && !a.quiet && !!io.stderr.isTTY, io.now);
   const write = (s: string) => {
     if (io.stdout.isTTY && io.stderr.isTTY) progress.clear();
     io.stdout.write(s);
   };
-  const fmt = FORMATTERS[a.format]!({
+  const fmt = await createFormatter(a.format, {
     write,
     quiet: a.quiet,
     toolVersion: VERSION,
