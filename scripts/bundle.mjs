@@ -19,7 +19,8 @@
 //    validated (src/kernel/builtin.ts is replaced), so a run without a
 //    configuration file never loads zod.
 //  - The worker-thread entries (`check` on many commits, LOCKREVIEW_WORKERS
-//    body decoding) are bundled beside it under the names the pools look for.
+//    body decoding) and the review pool's child process (a big mailbox) are
+//    bundled beside it under the names the pools look for.
 //  - The code cache is made by running the bundle once on the bundled
 //    example series (bin/lockreview.js with LOCKREVIEW_CODE_CACHE=write), so
 //    it holds the functions a review compiles, not only the top level.
@@ -105,7 +106,7 @@ export async function bundle() {
   // dependencies inside them need a require.
   await build({
     ...common,
-    entryPoints: { checkWorker: "src/git/checkWorker.ts", bodyWorker: "src/ingest/bodyWorker.ts" },
+    entryPoints: { checkWorker: "src/git/checkWorker.ts", bodyWorker: "src/ingest/bodyWorker.ts", reviewChild: "src/review/reviewChild.ts" },
     outdir: BUNDLE_DIR,
     format: "esm",
     banner: { js: 'import { createRequire as __lockreviewRequire } from "node:module"; const require = __lockreviewRequire(import.meta.url);' },

@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
 import { planWasmTier } from "../cmodel/wasmTier.js";
-import type { InputError } from "../model/patch.js";
+import type { InputError, Patch } from "../model/patch.js";
 import { SEVERITY_RANK } from "../model/severity.js";
 import { createFormatter, type RunSummary } from "../render/index.js";
 import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
@@ -18,8 +18,13 @@ import type { Command } from "./commands.js";
 import { type FailOn, failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "./errors.js";
 import { reviewHelp } from "./help.js";
-import type { CliIO } from "./io.js";
+import { type CliIO, drained } from "./io.js";
 import { Progress } from "./progress.js";
+import { createReviewer, type ReviewOptions, type ReviewResult, type Reviewer } from "../review/pipeline.js";
+import { cachingReviewer } from "../review/reviewCache.js";
+import { ReviewPool, reviewJobs } from "../review/reviewPool.js";
+
+type Pending = { type: "error"; error: InputError } | { type: "patch"; patch: Patch; result: Promise<ReviewResult> };
 
 export interface ReviewArgs {
   inputs: string[];
@@ -102,7 +107,8 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
   const inputs: ResolvedInput[] = await resolveInputs(a.inputs, { stdin: io.stdin, spoolStdin: twoPass });
   // A mailbox of megabytes parses enough C for V8's optimising wasm tier to
   // pay (gzip'd mail is ~4× larger once unpacked); one patch does not.
-  planWasmTier(inputs.reduce((n, i) => n + (i.size ?? 0) * (i.gzip ? 4 : 1), 0));
+  const expectedBytes = inputs.reduce((n, i) => n + (i.size ?? 0) * (i.gzip ? 4 : 1), 0);
+  planWasmTier(expectedBytes);
   const progress = new Progress(io.stderr, a.progress && !a.quiet && !!io.stderr.isTTY, io.now);
   const write = (s: string) => {
     if (io.stdout.isTTY && io.stderr.isTTY) progress.clear();
@@ -115,14 +121,22 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
     warn: (s) => io.stderr.write(s),
     ...emailOptions(a.email, io.env, a.format),
   });
-  const reviewer = await io.createReviewer({
+  const reviewerOptions: ReviewOptions = {
     ...(a.tree !== undefined ? { tree: a.tree } : {}),
     all: a.all,
     ...(a.format === "terse" && !a.all ? { fixed: false } : {}), // terse prints only what a patch introduces
     ...(a.showNotes !== undefined ? { showNotes: a.showNotes } : {}),
     config: loaded.config,
     ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),
-  });
+  };
+  // A big mailbox is reviewed in child processes (one per core), unless a
+  // test substituted the review stage.
+  const jobs = io.createReviewer === createReviewer ? reviewJobs(io.env, expectedBytes) : 0;
+  const pool = jobs ? ReviewPool.start(jobs, reviewerOptions, expectedBytes) : null;
+  const reviewer: Pick<Reviewer, "review"> = pool ?? (await io.createReviewer(reviewerOptions));
+  // Without a tree a review depends on the diff alone: a patch posted again
+  // (v2 with this patch unchanged, a RESEND) gets the earlier review.
+  const reviews = a.tree === undefined ? cachingReviewer(reviewer) : reviewer;
   const stats = newStats();
   const summary: RunSummary = {
     reviewed: 0,
@@ -143,6 +157,33 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
     fmt.error(e);
   };
   const decoder = decoderFor(io);
+  // Reviews in flight, in input order, with the input errors that came
+  // between them: printed oldest first, so the output is the same whatever
+  // reviews them. In-process there is never more than one.
+  const window: Pending[] = [];
+  const WINDOW = pool ? 64 : 0;
+  const emit = async (p: Pending) => {
+    if (p.type === "error") return reportError(p.error);
+    let result: ReviewResult;
+    try {
+      result = await p.result;
+    } catch (e) {
+      if (io.env["LOCKREVIEW_DEBUG"]) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+      reportError({ source: p.patch.source, message: `internal error while reviewing "${p.patch.subject}": ${(e as Error)?.message ?? e}` });
+      return;
+    }
+    summary.reviewed++;
+    for (const f of result.report.findings) {
+      if (f.status === "fixed") summary.fixed++;
+      if (f.status !== "introduced" || f.suppressed) continue;
+      summary.introduced[f.severity]++;
+      if (SEVERITY_RANK[f.severity] >= threshold) failed = true;
+    }
+    await fmt.patch(result.report, p.patch, result.details);
+    for (const e of result.errors) reportError(e);
+    // A slow reader (a pipe): wait, rather than keep the output in memory.
+    await drained(io.stdout);
+  };
   try {
     for await (const ev of ingest(
       inputs,
@@ -154,29 +195,21 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
       },
       stats,
     )) {
-      if (ev.type === "error") reportError(ev.error);
+      if (ev.type === "error") {
+        if (window.length) window.push({ type: "error", error: ev.error });
+        else reportError(ev.error);
+      }
       if (ev.type !== "patch") continue;
       const patch = ev.patch;
       if (patch.kind !== "patch" && patch.kind !== "diff") continue;
-      let result;
-      try {
-        result = await reviewer.review(patch);
-      } catch (e) {
-        if (io.env["LOCKREVIEW_DEBUG"]) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
-        reportError({ source: patch.source, message: `internal error while reviewing "${patch.subject}": ${(e as Error)?.message ?? e}` });
-        continue;
-      }
-      summary.reviewed++;
-      for (const f of result.report.findings) {
-        if (f.status === "fixed") summary.fixed++;
-        if (f.status !== "introduced" || f.suppressed) continue;
-        summary.introduced[f.severity]++;
-        if (SEVERITY_RANK[f.severity] >= threshold) failed = true;
-      }
-      await fmt.patch(result.report, patch, result.details);
-      for (const e of result.errors) reportError(e);
+      const result = reviews.review(patch);
+      result.catch(() => undefined); // handled when it is emitted
+      window.push({ type: "patch", patch, result });
+      while (window.length > WINDOW) await emit(window.shift()!);
     }
+    while (window.length) await emit(window.shift()!);
   } finally {
+    pool?.close();
     await decoder.close();
     for (const i of inputs) await i.cleanup?.();
     progress.clear();
