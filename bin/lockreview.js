@@ -33,12 +33,15 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
 });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
-const { run, resetWasmFlags } = mod.exports;
+const { run, planWasmTier, wasmFlagsChanged } = mod.exports;
+const writing = process.env.LOCKREVIEW_CODE_CACHE === "write";
+// The cache carries V8's flags: the run that makes it must not change them
+// (a short run puts tree-sitter's wasm on Liftoff, a V8 flag).
+if (writing) planWasmTier(Infinity);
 process.exitCode = await run(process.argv.slice(2));
 
-if (process.env.LOCKREVIEW_CODE_CACHE === "write" || !cachedData || script.cachedDataRejected) {
+if ((writing || !cachedData || script.cachedDataRejected) && !wasmFlagsChanged()) {
   try {
-    resetWasmFlags(); // the cache must carry the flags V8 has when the next run compiles the bundle
     const tmp = `${cacheFile}.${process.pid}`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, cacheFile);

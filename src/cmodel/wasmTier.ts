@@ -22,9 +22,10 @@ export const OPTIMIZE_ABOVE_BYTES = 1 << 20;
 let tier: "baseline" | "optimizing" | undefined;
 let applied = false;
 
-/** A command's estimate of how much it will parse, before the first parse. */
+/** A command's estimate of how much it will parse, before the first parse (the largest estimate wins). */
 export function planWasmTier(expectedBytes: number): void {
-  if (!applied) tier = expectedBytes > OPTIMIZE_ABOVE_BYTES ? "optimizing" : "baseline";
+  if (applied || tier === "optimizing") return;
+  tier = expectedBytes > OPTIMIZE_ABOVE_BYTES ? "optimizing" : "baseline";
 }
 
 /** Called once before the wasm is compiled (cmodel/parser.ts). */
@@ -38,9 +39,10 @@ export function applyWasmTier(): "baseline" | "optimizing" {
 }
 
 /**
- * Put the flags back as V8 started (V8 checks a code cache against the flags
- * it was made with: bin/lockreview.js resets them before it writes one).
+ * Did this run change V8's flags? V8 checks a code cache against the flags
+ * it was made with, and setting a flag back does not undo the flags it
+ * implied: bin/lockreview.js writes a cache only from a run that changed none.
  */
-export function resetWasmFlags(): void {
-  if (applied && tier === "baseline") setFlagsFromString(BASELINE_WASM_FLAG.replace(/^--/, "--no-"));
+export function wasmFlagsChanged(): boolean {
+  return applied && tier === "baseline";
 }
