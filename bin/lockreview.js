@@ -33,14 +33,14 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
 });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
-const { run, planWasmTier, wasmFlagsChanged } = mod.exports;
+const { run, planWasmTier, v8FlagsChanged } = mod.exports;
 const writing = process.env.LOCKREVIEW_CODE_CACHE === "write";
 // The cache carries V8's flags: the run that makes it must not change them
 // (a short run puts tree-sitter's wasm on Liftoff, a V8 flag).
 if (writing) planWasmTier(Infinity);
 process.exitCode = await run(process.argv.slice(2));
 
-if ((writing || !cachedData || script.cachedDataRejected) && !wasmFlagsChanged()) {
+if ((writing || !cachedData || script.cachedDataRejected) && !v8FlagsChanged()) {
   try {
     const tmp = `${cacheFile}.${process.pid}`;
     writeFileSync(tmp, script.createCachedData());

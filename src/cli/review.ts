@@ -8,6 +8,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
 import { planWasmTier } from "../cmodel/wasmTier.js";
+import { planHeap } from "../runtime/heapPolicy.js";
 import type { InputError, Patch } from "../model/patch.js";
 import { SEVERITY_RANK } from "../model/severity.js";
 import { createFormatter, type RunSummary } from "../render/index.js";
@@ -109,6 +110,7 @@ export async function runReview(a: ReviewArgs, io: CliIO): Promise<number> {
   // pay (gzip'd mail is ~4× larger once unpacked); one patch does not.
   const expectedBytes = inputs.reduce((n, i) => n + (i.size ?? 0) * (i.gzip ? 4 : 1), 0);
   planWasmTier(expectedBytes);
+  planHeap(expectedBytes);
   const progress = new Progress(io.stderr, a.progress && !a.quiet && !!io.stderr.isTTY, io.now);
   const write = (s: string) => {
     if (io.stdout.isTTY && io.stderr.isTTY) progress.clear();

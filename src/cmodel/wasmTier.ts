@@ -12,7 +12,7 @@
 //
 // The flag must be set before the wasm is compiled, i.e. before the first
 // parse; a plan made after that changes nothing.
-import { setFlagsFromString } from "node:v8";
+import { setV8Flags } from "../runtime/v8Flags.js";
 
 /** The V8 flag of a baseline-only run. */
 export const BASELINE_WASM_FLAG = "--liftoff-only";
@@ -33,16 +33,12 @@ export function applyWasmTier(): "baseline" | "optimizing" {
   if (!applied) {
     applied = true;
     tier ??= "baseline";
-    if (tier === "baseline") setFlagsFromString(BASELINE_WASM_FLAG);
+    if (tier === "baseline") setV8Flags(BASELINE_WASM_FLAG);
   }
   return tier!;
 }
 
-/**
- * Did this run change V8's flags? V8 checks a code cache against the flags
- * it was made with, and setting a flag back does not undo the flags it
- * implied: bin/lockreview.js writes a cache only from a run that changed none.
- */
+/** Did the tier change V8's flags (a baseline run)? */
 export function wasmFlagsChanged(): boolean {
   return applied && tier === "baseline";
 }

@@ -3,6 +3,7 @@
 // in the order they arrive (a series on a tree is applied patch by patch),
 // and posting plain data back over the IPC channel (v8 serialization).
 import { planWasmTier } from "../cmodel/wasmTier.js";
+import { planHeap } from "../runtime/heapPolicy.js";
 import type { Patch } from "../model/patch.js";
 import { createReviewer, type ReviewOptions, type Reviewer } from "./pipeline.js";
 
@@ -16,6 +17,7 @@ let queue: Promise<void> = Promise.resolve();
 process.on("message", (m: ChildRequest) => {
   if (m.type === "init") {
     planWasmTier(m.expectedBytes);
+    planHeap(m.expectedBytes);
     reviewer = createReviewer(m.options);
     reviewer.catch(() => undefined); // reported with the first patch
     return;

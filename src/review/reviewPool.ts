@@ -37,12 +37,16 @@ export function reviewChildScript(): string | undefined {
 
 /**
  * Child processes for a run: LOCKREVIEW_JOBS=N when set (0: none), else one
- * per core when there are at least two and the input is big enough.
+ * per core beyond the first when there are at least two and the input is
+ * big enough: the main process keeps a core busy reading the mailbox (~40 %
+ * of a whole-archive run's CPU). On the 2-core reference machine one child
+ * was ~20 % faster than none in wall time and two were no faster than one,
+ * with 130 MB more memory (docs/benchmarks.md).
  */
 export function reviewJobs(env: NodeJS.ProcessEnv, expectedBytes: number, cores = availableParallelism()): number {
   const forced = env["LOCKREVIEW_JOBS"];
   if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), 16);
-  return cores >= 2 && expectedBytes > POOL_ABOVE_BYTES ? cores : 0;
+  return cores >= 2 && expectedBytes > POOL_ABOVE_BYTES ? cores - 1 : 0;
 }
 
 type Reply = { id: number; ok: true; result: ReviewResult } | { id: number; ok: false; message: string };

@@ -45,7 +45,7 @@ test("a slow reader: at most about one patch's output is waiting, not the whole 
   const stdout = Object.assign(slow, {
     isTTY: false,
     write(s: string) {
-      const ok = Writable.prototype.write.call(slow, s);
+      const ok = (Writable.prototype.write as (this: Writable, chunk: string) => boolean).call(slow, s);
       buffered = Math.max(buffered, slow.writableLength);
       return ok;
     },
