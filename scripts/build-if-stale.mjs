@@ -1,6 +1,8 @@
 // Rebuild lib/ when any TypeScript source is newer than the last build, so
-// tests that run the real binary never see stale code (tsc takes ~12 s; a
-// fresh build is skipped when nothing changed).
+// tests that run the real binary never see stale code: tsc's output in lib/
+// (the GitHub App, the benchmarks) and the bundled CLI in lib/bundle/ that
+// bin/lockreview.js runs (scripts/bundle.mjs). tsc takes ~12 s, the bundle
+// ~2 s; a fresh build is skipped when nothing changed.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,8 +17,12 @@ function newest(dir) {
   }
   return t;
 }
-const src = Math.max(newest("src"), newest("rules"), statSync("tsconfig.json").mtimeMs);
-if (process.argv.includes("--force") || !existsSync(stamp) || statSync(stamp).mtimeMs < src) {
+const inputs = ["tsconfig.json", "package.json", "scripts/bundle.mjs", "bin/lockreview.js"];
+const src = Math.max(newest("src"), newest("rules"), ...inputs.map((f) => statSync(f).mtimeMs));
+const stale = process.argv.includes("--force") || !existsSync(stamp) || statSync(stamp).mtimeMs < src || !existsSync("lib/bundle/lockreview.cjs");
+if (stale) {
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+  const { bundle } = await import("./bundle.mjs");
+  await bundle();
   writeFileSync(stamp, new Date().toISOString() + "\n");
 }

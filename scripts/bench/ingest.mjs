@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Ingest throughput and memory, on the shared linux-raid corpus (3,124
 // messages, 23 MB) and on a synthetic mailbox 10× its size, generated here
-// into a temp dir (never committed): the corpus ten times over with rewritten
-// Message-IDs/References and subjects, so nothing is deduplicated away.
+// into a temp dir (never committed) by lib/archive.mjs: the corpus ten times
+// over with rewritten Message-IDs/References, subjects and diff paths, so
+// nothing is deduplicated away or taken from the review cache.
 //
 // Two measurements per mailbox, each a fresh process, median of 3 runs:
 //   cli     the real CLI: node bin/lockreview.js review --format json --no-progress <file>
@@ -11,12 +12,12 @@
 // Peak RSS from /usr/bin/time -v when present, else process.resourceUsage().
 // Results: a table on stdout and .bench/ingest.json.
 import { execFileSync, spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createGunzip, createGzip } from "node:zlib";
+import { createGunzip } from "node:zlib";
+import { makeSyntheticArchive } from "./lib/archive.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CORPUS = join(ROOT, "..", "shared", "corpus", "linux-raid-2022.mbox.gz");
@@ -31,49 +32,6 @@ execFileSync(process.execPath, [join(ROOT, "scripts", "build-if-stale.mjs")], { 
 
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 const tmp = mkdtempSync(join(tmpdir(), "lockreview-bench-"));
-
-/** Stream the corpus COPIES times into one gzip mbox, renaming ids and subjects per copy. */
-async function makeSynthetic(out) {
-  let messages = 0;
-  let bytes = 0;
-  const gz = createGzip({ level: 1 });
-  const done = pipeline(gz, createWriteStream(out));
-  for (let k = 0; k < COPIES; k++) {
-    let inHeaders = false;
-    let idHeader = false;
-    let carry = "";
-    // latin1 keeps every byte as one char: charsets survive the round trip.
-    for await (const chunk of createReadStream(CORPUS, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 18 }))) {
-      const lines = (carry + chunk.toString("latin1")).split("\n");
-      carry = lines.pop();
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (line.startsWith("From mboxrd@z ")) {
-          inHeaders = true;
-          if (k === 0) messages++;
-        } else if (inHeaders) {
-          if (line === "") inHeaders = false;
-          else {
-            const cont = line.startsWith(" ") || line.startsWith("\t");
-            if (!cont) idHeader = /^(message-id|in-reply-to|references):/i.test(line);
-            if (idHeader) lines[i] = line.replace(/</g, `<c${k}.`);
-            else if (/^subject:/i.test(line)) lines[i] = line + ` (copy ${k})`;
-          }
-        }
-      }
-      const text = lines.join("\n") + "\n";
-      bytes += Buffer.byteLength(text, "latin1");
-      if (!gz.write(Buffer.from(text, "latin1"))) await new Promise((r) => gz.once("drain", r));
-    }
-    if (carry) {
-      bytes += carry.length + 1;
-      gz.write(Buffer.from(carry + "\n", "latin1"));
-    }
-  }
-  gz.end();
-  await done;
-  return { messages: messages * COPIES, bytes };
-}
 
 async function corpusFacts() {
   let messages = 0;
@@ -148,7 +106,7 @@ function measure(kind, file, facts) {
 try {
   const synthetic = join(tmp, `synthetic-${COPIES}x.mbox.gz`);
   const t0 = Date.now();
-  const [cf, sf] = [await corpusFacts(), await makeSynthetic(synthetic)];
+  const [cf, sf] = [await corpusFacts(), await makeSyntheticArchive(synthetic, COPIES)];
   console.log(`generated ${synthetic} (${(statSync(synthetic).size / 1e6).toFixed(0)} MB gz, ${(sf.bytes / 1e6).toFixed(0)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const inputs = [
     { name: "corpus", file: CORPUS, facts: cf },

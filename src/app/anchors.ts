@@ -8,7 +8,8 @@
 //   - in a file of the PR, but outside its hunks → file-level (`subject_type: file`)
 //   - anywhere else (a driver file the PR did not touch) → the review body
 import type { FileDiff } from "../model/patch.js";
-import { SEVERITY_RANK, type Finding } from "../model/review.js";
+import type { Finding } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/severity.js";
 
 export interface Commentable {
   /** path → lines a RIGHT-side comment may anchor on */

@@ -2,7 +2,8 @@
 // markdown, the checkpatch-style text kernel developers read every day, and
 // annotations (at most 50 per request: the Checks API appends later batches).
 import type { Patch } from "../model/patch.js";
-import { SEVERITY_RANK, type Finding, type Severity } from "../model/review.js";
+import type { Finding, Severity } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/severity.js";
 import { renderFinding } from "../render/text.js";
 import { rank } from "./anchors.js";
 import { code, inert } from "./comments.js";

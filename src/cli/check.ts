@@ -9,7 +9,7 @@
 import { basename, resolve } from "node:path";
 import { ConfigError } from "../config/load.js";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs } from "../ingest/index.js";
-import { FORMATTERS } from "../render/index.js";
+import { createFormatter, FORMATTERS } from "../render/index.js";
 import { createReviewer, type ReviewOptions, type Reviewer } from "../review/pipeline.js";
 import { type CommitJob, defaultWorkers, reviewCommits } from "../git/checkPool.js";
 import { defaultRange } from "../git/defaultRange.js";
@@ -195,7 +195,7 @@ export async function runCheck(a: CheckArgs, io: CliIO): Promise<number> {
       progress.clear();
       io.stdout.write(s);
     };
-    const fmt = FORMATTERS[a.format]!({ write, warn: (s) => io.stderr.write(s), quiet: a.quiet, toolVersion: VERSION, ...(a.mode === "range" ? { mode: "check" as const } : {}) });
+    const fmt = await createFormatter(a.format, { write, warn: (s) => io.stderr.write(s), quiet: a.quiet, toolVersion: VERSION, ...(a.mode === "range" ? { mode: "check" as const } : {}) });
     const tally = new Tally(fmt, { rank: threshold(failOn) }, io);
     const reviewerOptions: ReviewOptions = {
       all: a.all,

@@ -3,7 +3,8 @@
 // where `--fail-on` beats the file's `fail-on:`.
 import { type LoadedConfig, resolveConfig } from "../config/load.js";
 import { parseSize } from "../cmodel/limits.js";
-import { SEVERITY_RANK, type Severity } from "../model/review.js";
+import type { Severity } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/severity.js";
 import { UsageError } from "./errors.js";
 
 export const FAIL_ON = ["error", "warning", "note", "none"] as const;

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { DirectoryProvider } from "../context/providers.js";
 import { ingest, newStats, resolveInputs } from "../ingest/index.js";
-import { loadKernelModel } from "../kernel/model.js";
+import { builtinKernelModel } from "../kernel/kernelModel.js";
 import { explainSplat, patchVerdict, type Explanation } from "../lockdep/explain.js";
 import { parseSplats } from "../lockdep/parse.js";
 import type { Patch } from "../model/patch.js";
@@ -111,7 +111,7 @@ export const explainCommand: Command = {
     }
     const splats = parseSplats(text);
     if (!splats.length) throw new UsageError(`${source}: no lockdep report found (looked for "possible circular locking dependency", "possible recursive locking", hung tasks)`, HINT);
-    const kernel = loadKernelModel();
+    const kernel = builtinKernelModel();
 
     let analyses: Awaited<ReturnType<typeof analysePatch>> | undefined;
     if (v.patch) {

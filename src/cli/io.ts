@@ -7,6 +7,19 @@ export interface OutStream {
   write(s: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** Node streams: the buffer is full (a slow reader); wait for "drain". */
+  writableNeedDrain?: boolean;
+  once?(event: "drain", listener: () => void): unknown;
+}
+
+/**
+ * Wait until a stream has room again. process.stdout on a pipe buffers
+ * whatever is written without limit: a run that writes faster than its
+ * reader reads (`lockreview review --format jsonl lore.mbox | slow-consumer`)
+ * would otherwise keep its output in memory.
+ */
+export async function drained(s: OutStream): Promise<void> {
+  if (s.writableNeedDrain && s.once) await new Promise<void>((resolve) => s.once!("drain", resolve));
 }
 
 export interface CliIO {

@@ -9,7 +9,10 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
-import { FORMATTERS } from "../render/index.js";
+import { planWasmTier } from "../cmodel/wasmTier.js";
+import { planHeap } from "../runtime/heapPolicy.js";
+import type { InputError, Patch } from "../model/patch.js";
+import { createFormatter } from "../render/index.js";
 import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
 import { VERSION } from "../version.js";
 import { OUTPUT_OPTIONS, failOnArg, outputFormat, parseCommandArgs } from "./args.js";
@@ -17,9 +20,14 @@ import type { Command } from "./commands.js";
 import { type FailOn, failOnOf, loadCliConfig, threshold as thresholdOf } from "./config.js";
 import { EXIT_OK, UsageError } from "./errors.js";
 import { reviewHelp } from "./help.js";
-import type { CliIO } from "./io.js";
+import { type CliIO, drained } from "./io.js";
 import { Progress } from "./progress.js";
 import { Tally, addIngestStats } from "./tally.js";
+import { createReviewer, type ReviewOptions, type ReviewResult, type Reviewer } from "../review/pipeline.js";
+import { cachingReviewer } from "../review/reviewCache.js";
+import { ReviewPool, reviewJobs } from "../review/reviewPool.js";
+
+type Pending = { type: "error"; error: InputError } | { type: "patch"; patch: Patch; result: Promise<ReviewResult> };
 
 export interface ReviewArgs {
   inputs: string[];
@@ -138,14 +146,19 @@ export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
     if (io.stdout.isTTY && io.stderr.isTTY) progress.clear();
     io.stdout.write(s);
   };
-  const fmt = FORMATTERS[a.format]!({
+  // A mailbox of megabytes parses enough C for V8's optimising wasm tier to
+  // pay (gzip'd mail is ~4× larger once unpacked); one patch does not.
+  const expectedBytes = inputs.reduce((n, i) => n + (i.size ?? 0) * (i.gzip ? 4 : 1), 0);
+  planWasmTier(expectedBytes);
+  planHeap(expectedBytes);
+  const fmt = await createFormatter(a.format, {
     write,
     quiet: a.quiet,
     toolVersion: VERSION,
     warn: (s) => io.stderr.write(s),
     ...emailOptions(a.email, io.env, a.format),
   });
-  const reviewer = await io.createReviewer({
+  const reviewerOptions: ReviewOptions = {
     ...(a.tree !== undefined ? { tree: a.tree } : {}),
     ...(a.gitDir !== undefined ? { gitDir: a.gitDir } : {}),
     all: a.all,
@@ -153,11 +166,37 @@ export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
     ...(a.showNotes !== undefined ? { showNotes: a.showNotes } : {}),
     config: loaded.config,
     ...(loaded.source !== undefined ? { configSource: loaded.source } : {}),
-  });
+  };
+  // A big mailbox is reviewed in child processes (one per core), unless a
+  // test substituted the review stage.
+  const jobs = io.createReviewer === createReviewer ? reviewJobs(io.env, expectedBytes) : 0;
+  const pool = jobs ? ReviewPool.start(jobs, reviewerOptions, expectedBytes) : null;
+  const reviewer: Pick<Reviewer, "review" | "close"> = pool ?? (await io.createReviewer(reviewerOptions));
+  // Without a tree a review depends on the diff alone: a patch posted again
+  // (v2 with this patch unchanged, a RESEND) gets the earlier review.
+  const reviews = a.tree === undefined && a.gitDir === undefined ? cachingReviewer(reviewer) : reviewer;
   const stats = newStats();
   const tally = new Tally(fmt, { rank: thresholdOf(failOn) }, io);
   const summary = tally.summary;
   const decoder = decoderFor(io);
+  // Reviews in flight, in input order, with the input errors that came
+  // between them: printed oldest first, so the output is the same whatever
+  // reviews them. In-process there is never more than one.
+  const window: Pending[] = [];
+  const WINDOW = pool ? 64 : 0;
+  const emit = async (p: Pending) => {
+    if (p.type === "error") return tally.error(p.error);
+    let result: ReviewResult;
+    try {
+      result = await p.result;
+    } catch (e) {
+      tally.failure(p.patch, e);
+      return;
+    }
+    await tally.record(p.patch, result);
+    // A slow reader (a pipe): wait, rather than keep the output in memory.
+    await drained(io.stdout);
+  };
   try {
     for await (const ev of ingest(
       inputs,
@@ -169,12 +208,19 @@ export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
       },
       stats,
     )) {
-      if (ev.type === "error") tally.error(ev.error);
+      if (ev.type === "error") {
+        if (window.length) window.push({ type: "error", error: ev.error });
+        else tally.error(ev.error);
+      }
       if (ev.type !== "patch") continue;
       const patch = ev.patch;
       if (patch.kind !== "patch" && patch.kind !== "diff") continue;
-      await tally.review(reviewer, patch);
+      const result = reviews.review(patch);
+      result.catch(() => undefined); // handled when it is emitted
+      window.push({ type: "patch", patch, result });
+      while (window.length > WINDOW) await emit(window.shift()!);
     }
+    while (window.length) await emit(window.shift()!);
   } finally {
     await decoder.close();
     reviewer.close?.();

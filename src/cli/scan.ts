@@ -3,7 +3,7 @@
 // every finding is `existing`. Exit 1 when a finding at or above --fail-on
 // is found.
 import { statSync } from "node:fs";
-import { FORMATTERS } from "../render/index.js";
+import { createFormatter, FORMATTERS } from "../render/index.js";
 import { scanPaths } from "../review/scan.js";
 import { VERSION } from "../version.js";
 import { OUTPUT_OPTIONS, outputFormat, parseCommandArgs } from "./args.js";
@@ -74,7 +74,7 @@ export const scanCommand: Command = {
     const failOn = failOnOf(v["fail-on"], loaded, HINT);
     const quiet = !!v.quiet || format === "terse";
     const progress = new Progress(io.stderr, !v["no-progress"] && !quiet && !!io.stderr.isTTY, io.now);
-    const fmt = FORMATTERS[format]!({ write: (s) => io.stdout.write(s), warn: (s) => io.stderr.write(s), quiet, toolVersion: VERSION, mode: "scan" });
+    const fmt = await createFormatter(format, { write: (s) => io.stdout.write(s), warn: (s) => io.stderr.write(s), quiet, toolVersion: VERSION, mode: "scan" });
     const seenFiles = new Set<string>();
     const result = await scanPaths(parsed.positionals, {
       config: loaded.config,

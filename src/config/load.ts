@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { RULES } from "../../rules/index.js";
-import { ConfigSchema, DEFAULT_CONFIG, type LockreviewConfig } from "./schema.js";
+import { DEFAULT_CONFIG } from "./defaults.js";
+import type { LockreviewConfig } from "./schema.js";
 
 export const CONFIG_FILE = ".lockreview.yml";
 
@@ -68,13 +69,13 @@ function keyPath(path: readonly PropertyKey[]): string {
   return out || "(top level)";
 }
 
-const TOP_KEYS = Object.keys(ConfigSchema.shape);
-
 /** Parse and validate configuration text; `name` is used in messages. */
 export async function parseConfig(text: string, name: string): Promise<LockreviewConfig> {
-  // Imported only when there is a file to read: most runs have none, and the
-  // hook pays every millisecond of start-up on each patch sent.
-  const { parseDocument } = await import("yaml");
+  // Imported only when there is a file to read (the YAML parser and zod):
+  // most runs have none, and the hook pays every millisecond of start-up on
+  // each patch sent.
+  const [{ parseDocument }, { ConfigSchema }] = await Promise.all([import("yaml"), import("./schema.js")]);
+  const TOP_KEYS = Object.keys(ConfigSchema.shape);
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new ConfigError(

@@ -67,4 +67,4 @@ export const ConfigSchema = z
 
 export type LockreviewConfig = z.infer<typeof ConfigSchema>;
 
-export const DEFAULT_CONFIG: LockreviewConfig = ConfigSchema.parse({});
+export { DEFAULT_CONFIG } from "./defaults.js";

@@ -40,7 +40,7 @@ export interface PoolOptions {
 export function checkWorkerScript(): URL | undefined {
   const url = new URL("./checkWorker.js", import.meta.url);
   try {
-    return import.meta.url.endsWith(".js") && existsSync(fileURLToPath(url)) ? url : undefined;
+    return /\.c?js$/.test(import.meta.url) && existsSync(fileURLToPath(url)) ? url : undefined; // compiled (lib/) or bundled (lib/bundle/), not ts-jest
   } catch {
     return undefined;
   }

@@ -41,7 +41,7 @@ type Reply =
 export function workerScript(): URL | undefined {
   const url = new URL("./bodyWorker.js", import.meta.url);
   try {
-    return existsSync(fileURLToPath(url)) && import.meta.url.endsWith(".js") ? url : undefined;
+    return existsSync(fileURLToPath(url)) && /\.c?js$/.test(import.meta.url) ? url : undefined; // compiled (lib/) or bundled (lib/bundle/), not ts-jest
   } catch {
     return undefined;
   }

@@ -9,6 +9,7 @@
 // decoded by the worker pool (WINDOW messages / WINDOW_BYTES), plus — in the
 // series-ordered modes — the patches of series not yet complete, plus one
 // small record per message from the first pass. Never the mailbox.
+import { RecentMap } from "./recentMap.js";
 import type { InputError, Patch } from "../model/patch.js";
 import { type BodyDecoder, inProcessDecoder } from "./bodyPool.js";
 import { canDecodeFast, canDecodeRaw, decodeFastBody, decodeRawBody, type DecodedBody } from "./body.js";
@@ -195,8 +196,9 @@ export async function* ingest(
   const ordered = !!(opts.seriesOrder || opts.latest);
   const plan = ordered ? await firstPass(inputs, opts) : undefined;
   const tracker = new SeriesTracker();
-  const seenIds = new Map<string, string>();
-  const seenContent = new Map<string, string>();
+  // Recent ones: a duplicate comes soon after what it repeats (recentMap.ts).
+  const seenIds = new RecentMap<string, string>();
+  const seenContent = new RecentMap<string, string>();
 
   // --- per message, in input order, synchronous part ---------------------
   const handle = (u: Unit, seq: number): Outcome | Promise<Outcome> => {

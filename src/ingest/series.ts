@@ -14,6 +14,7 @@
 // same keys. A series whose patches arrive before their cover letter gets a
 // thread-based key instead: it is still reviewed, only not linked to other
 // revisions.
+import { RecentMap } from "./recentMap.js";
 import { createHash } from "node:crypto";
 import type { Patch, SubjectTags } from "../model/patch.js";
 import { ownString } from "./ownString.js";
@@ -45,11 +46,11 @@ export interface SeriesIdentity {
 
 export class SeriesTracker {
   /** Series heads (covers, patch 1s, single patches) by Message-ID. */
-  private heads = new Map<string, Head>();
+  private heads = new RecentMap<string, Head>();
   /** Most recent head per "email|version|total", for threadless directories. */
-  private lastHead = new Map<string, Head>();
+  private lastHead = new RecentMap<string, Head>();
   /** Interned keys: many messages share one key string. */
-  private interned = new Map<string, string>();
+  private interned = new RecentMap<string, string>();
   /**
    * Pairs of keys that are revisions of one series: a head that replies to
    * an earlier revision by the same author (git send-email --in-reply-to,

@@ -82,4 +82,4 @@ export const ReviewSchema = z.object({
 });
 export type Review = z.infer<typeof ReviewSchema>;
 
-export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
+export { SEVERITY_RANK } from "./severity.js";

@@ -22,6 +22,7 @@ import { RULES } from "../../rules/index.js";
 import type { InputError } from "../model/patch.js";
 import type { Finding, FindingStatus, PatchReport, TraceStep } from "../model/review.js";
 import type { Formatter, FormatterOptions } from "./formatter.js";
+import { layout, mark, StreamedDocument } from "./jsonDocument.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /** partialFingerprints key; bump the version if Finding.fingerprint ever changes meaning. */
@@ -160,9 +161,9 @@ export function sarifResult(f: Finding, report: PatchReport, ruleIndex: Map<stri
   };
 }
 
-export function buildSarif(version: string, reports: PatchReport[], errors: InputError[], docsUrl?: string) {
+/** The SARIF log; `results` and the notifications are usually markers (see sarifFormatter). */
+function sarifLog(version: string, docsUrl: string | undefined, results: unknown[], notifications: unknown[]) {
   const rules = sarifRules(docsUrl);
-  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   return {
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
@@ -177,33 +178,42 @@ export function buildSarif(version: string, reports: PatchReport[], errors: Inpu
             rules,
           },
         },
-        invocations: [
-          {
-            executionSuccessful: true,
-            ...(errors.length
-              ? { toolExecutionNotifications: errors.map((e) => ({ level: "error", message: { text: `${e.source}: ${e.message}` } })) }
-              : {}),
-          },
-        ],
-        results: reports.flatMap((r) => r.findings.map((f) => sarifResult(f, r, ruleIndex))),
+        // Results before the invocation: they are streamed, and the
+        // invocation's notifications (input errors) are known at the end.
+        results,
+        invocations: [{ executionSuccessful: true, ...(notifications.length ? { toolExecutionNotifications: notifications } : {}) }],
         columnKind: "unicodeCodePoints",
       },
     ],
   };
 }
 
+const notification = (e: InputError) => ({ level: "error", message: { text: `${e.source}: ${e.message}` } });
+
+export function buildSarif(version: string, reports: PatchReport[], errors: InputError[], docsUrl?: string) {
+  const ruleIndex = new Map(RULES.map((r, i) => [r.meta.id, i]));
+  return sarifLog(version, docsUrl, reports.flatMap((r) => r.findings.map((f) => sarifResult(f, r, ruleIndex))), errors.map(notification));
+}
+
+const RESULTS = mark("results");
+const NOTIFICATIONS = mark("notifications");
+
+/** Streamed: each result is written when its patch is reviewed, the notifications at the end. */
 export function sarifFormatter(opts: FormatterOptions): Formatter {
-  const reports: PatchReport[] = [];
-  const errors: InputError[] = [];
+  const ruleIndex = new Map(RULES.map((r, i) => [r.meta.id, i]));
+  const head = layout(sarifLog(opts.toolVersion, opts.docsUrl, [RESULTS], []), [RESULTS]);
+  const doc = new StreamedDocument(opts.write, head.pieces[0]!, head.indents[0]!, 1);
+  let errors = 0;
   return {
     patch(report) {
-      reports.push(report);
+      for (const f of report.findings) doc.push(sarifResult(f, report, ruleIndex));
     },
     error(err) {
-      errors.push({ source: err.source, message: err.message });
+      errors++;
+      doc.keep(0, notification(err));
     },
     end() {
-      opts.write(JSON.stringify(buildSarif(opts.toolVersion, reports, errors, opts.docsUrl), null, 2) + "\n");
+      doc.end(errors ? layout(sarifLog(opts.toolVersion, opts.docsUrl, [RESULTS], [NOTIFICATIONS]), [RESULTS, NOTIFICATIONS]) : head);
     },
   };
 }

@@ -6,7 +6,8 @@
 // findings are anchored on a line the patch adds where the chain has one.
 import { createHash } from "node:crypto";
 import type { FileDiff } from "../model/patch.js";
-import { SEVERITY_RANK, type ContextKind, type Finding, type FindingStatus } from "../model/review.js";
+import type { ContextKind, Finding, FindingStatus } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/severity.js";
 import type { RuleFinding } from "./rule.js";
 
 export interface ChangedLines {

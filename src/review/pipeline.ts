@@ -3,14 +3,17 @@
 // the differential. A series is reviewed patch by patch, each on the tree
 // the previous patches left (an overlay per series).
 import { analyse, type Analysis } from "../analysis/program.js";
-import { DEFAULT_CONFIG, type LockreviewConfig } from "../config/schema.js";
+import { DEFAULT_CONFIG } from "../config/defaults.js";
+import type { LockreviewConfig } from "../config/schema.js";
 import { hunksContext, treeContext, type PatchContext } from "../context/images.js";
 import { OverlayProvider } from "../context/providers.js";
 import { ReviewTree } from "../context/reviewTree.js";
 import type { SourceProvider } from "../context/source.js";
-import { loadKernelModel, type KernelModel } from "../kernel/model.js";
+import { configKernelModel } from "../kernel/configured.js";
+import type { KernelModel } from "../kernel/kernelModel.js";
 import type { InputError, Patch } from "../model/patch.js";
-import { SEVERITY_RANK, type Finding, type PatchReport } from "../model/review.js";
+import type { Finding, PatchReport } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/severity.js";
 import { RULES } from "../../rules/index.js";
 import { cModelLimits, imageProgram, ModelCache, reportModelNotes } from "./analyze.js";
 import { changedLines, diffFindings, type DiffResult } from "./differential.js";
@@ -81,7 +84,7 @@ export function ruleSeverity(config: LockreviewConfig, rule: Rule, found: RuleFi
 
 export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer> {
   const config = opts.config ?? DEFAULT_CONFIG;
-  const kernel: KernelModel = config.kernel ? loadKernelModel({ rows: config.kernel, source: opts.configSource ?? "configuration" }) : loadKernelModel();
+  const kernel: KernelModel = await configKernelModel(config, opts.configSource);
   const tree = !opts.provider && (opts.tree || opts.gitDir) ? await ReviewTree.open({ tree: opts.tree, gitDir: opts.gitDir }) : null;
   const overlays = new Map<string, OverlayProvider>();
   const cache = new ModelCache(cModelLimits(config));

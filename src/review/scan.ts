@@ -3,16 +3,19 @@
 // directories: see context/neighbours.ts) and each driver is analysed as one
 // program, so callbacks and helpers in other files of the driver are seen.
 // Every finding is `existing`.
+import { statSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { analyse, type ProgramFile } from "../analysis/program.js";
 import { buildModel } from "../cmodel/build.js";
 import { overCModelLimits } from "../cmodel/limits.js";
-import { DEFAULT_CONFIG, type LockreviewConfig } from "../config/schema.js";
+import { planWasmTier } from "../cmodel/wasmTier.js";
+import { DEFAULT_CONFIG } from "../config/defaults.js";
+import type { LockreviewConfig } from "../config/schema.js";
 import { neighbourFiles } from "../context/neighbours.js";
 import { DirectoryProvider } from "../context/providers.js";
 import type { SourceView } from "../context/source.js";
-import { loadKernelModel } from "../kernel/model.js";
+import { configKernelModel } from "../kernel/configured.js";
 import type { InputError } from "../model/patch.js";
 import type { Finding, PatchReport } from "../model/review.js";
 import { RULES } from "../../rules/index.js";
@@ -104,9 +107,17 @@ async function driverGroups(files: string[]): Promise<string[][]> {
   return groups;
 }
 
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 export async function scanPaths(paths: string[], opts: ScanOptions = {}): Promise<ScanResult> {
   const config = opts.config ?? DEFAULT_CONFIG;
-  const kernel = config.kernel ? loadKernelModel({ rows: config.kernel, source: opts.configSource ?? "configuration" }) : loadKernelModel();
+  const kernel = await configKernelModel(config, opts.configSource);
   const rules = (opts.rules ?? RULES).filter((r) => config.rules[r.meta.id] !== "off");
   const matches = pathMatcher(config.paths.include, config.paths.exclude);
   const root = opts.pathRoot;
@@ -127,6 +138,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}): Promis
       errors.push({ source: p, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       continue;
     }
+    planWasmTier(files.reduce((n, f) => n + sizeOf(f), 0));
     const groups = await driverGroups(files);
     let done = 0;
     for (const group of groups) {
