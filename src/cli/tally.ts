@@ -5,7 +5,9 @@
 // becomes one entry in `errors`, and the exit status says so.
 import type { IngestStats } from "../ingest/index.js";
 import type { InputError, Patch } from "../model/patch.js";
-import { type PatchReport, PatchReportSchema, SEVERITY_RANK } from "../model/review.js";
+import { reportLooksValid, reportProblem } from "../model/reportCheck.js";
+import type { PatchReport } from "../model/review.js";
+import { SEVERITY_RANK } from "../model/severity.js";
 import type { Formatter, RunSummary } from "../render/index.js";
 import type { DiffResult } from "../review/differential.js";
 import type { Reviewer } from "../review/pipeline.js";
@@ -23,12 +25,6 @@ export function newSummary(): RunSummary {
 export function addIngestStats(summary: RunSummary, stats: IngestStats): void {
   const { messages, covers, replies, pulls, pings, pointers, other, duplicates, superseded } = stats;
   Object.assign(summary, { messages, covers, replies, pulls, pings, pointers, other, duplicates, superseded });
-}
-
-/** A zod issue as one line: `findings[0].line: Too big: …`. */
-function issueLine(issue: { path: readonly PropertyKey[]; message: string }): string {
-  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
-  return `${path || "report"}: ${issue.message}`;
 }
 
 export interface TallyOptions {
@@ -72,11 +68,9 @@ export class Tally {
    */
   async record(patch: Patch | undefined, result: { report: PatchReport; errors: InputError[]; details: DiffResult[] }): Promise<void> {
     const { report } = result;
-    const checked = PatchReportSchema.safeParse(report);
-    if (!checked.success) {
-      const issues = checked.error.issues;
-      const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
-      this.error({ source: report.source, message: `the report on "${report.subject}" breaks the output contract, left out: ${issueLine(issues[0]!)}${more}` });
+    const problem = reportLooksValid(report) ? null : await reportProblem(report);
+    if (problem) {
+      this.error({ source: report.source, message: `the report on "${report.subject}" breaks the output contract, left out: ${problem}` });
       for (const e of result.errors) this.error(e);
       return;
     }

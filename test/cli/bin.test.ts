@@ -32,14 +32,14 @@ describe("bin/lockreview.js", () => {
   });
 
   test("a dependency that is gone: one line naming it and the fix, exit 2, no stack trace", () => {
-    // A copy of the entry point beside a "built" main.js that imports a package no one installed.
+    // A copy of the entry point beside a "built" bundle that requires a package no one installed.
     const dir = mkdtempSync(join(tmpdir(), "lockreview-bin-"));
     try {
       mkdirSync(join(dir, "bin"));
-      mkdirSync(join(dir, "lib", "src", "cli"), { recursive: true });
+      mkdirSync(join(dir, "lib", "bundle"), { recursive: true });
       copyFileSync(BIN, join(dir, "bin", "lockreview.js"));
       writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-      writeFileSync(join(dir, "lib", "src", "cli", "main.js"), 'import "lockreview-missing-dependency";\nexport async function run() { return 0; }\n');
+      writeFileSync(join(dir, "lib", "bundle", "lockreview.cjs"), 'require("lockreview-missing-dependency");\nexports.run = async () => 0;\n');
       const r = spawnSync(process.execPath, [join(dir, "bin", "lockreview.js"), "check", "--hook", "x.patch"], { encoding: "utf8", env: { ...process.env, LOCKREVIEW_DEBUG: "" } });
       expect(r.status).toBe(2);
       expect(r.stderr).toBe(`lockreview: cannot start: lockreview-missing-dependency is missing; run \`npm install\` in ${dir}/\n`);

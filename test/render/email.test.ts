@@ -413,7 +413,7 @@ test("scan has no patches to reply to: a usage error before anything is read, an
   expect(r.out).toBe("");
   expect(r.err).toBe("lockreview: --format email replies to patches; `scan` has none (use `lockreview review`)\n(see 'lockreview scan --help')\n");
   const help = await cli(["scan", "--help"]);
-  expect(help.out).toContain("-f, --format FMT     output format: text, json, sarif, terse (default: text)");
+  expect(help.out).toContain("-f, --format FMT     output format: text, json, jsonl, sarif, terse (default: text)");
 });
 
 // git's own mail reader: a reply must never look like a patch to `git am`.
