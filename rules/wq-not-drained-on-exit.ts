@@ -14,7 +14,8 @@
 import type { Analysis, FunctionInfo } from "../src/analysis/program.js";
 import { confidenceOf } from "../src/review/evidence.js";
 import { INCIDENTS } from "../src/review/incidents.js";
-import type { Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
+import { drainedAnywhere, drainsOf, teardownRole, type TeardownRole } from "../src/analysis/teardown.js";
+import type { CompareContext, Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
 
 /** Waits (pseudo-lock classes) a function performs, directly or below. */
 function waitsOf(info: FunctionInfo): Set<string> {
@@ -228,6 +229,74 @@ const rule: Rule = {
     }
     return out;
   },
+  compare(ctx: CompareContext): RuleFinding[] {
+    return teardownDrainChanges(ctx);
+  },
 };
+
+/** `work:fn` → "work fn()", `wq:nbd_device.recv_workq` → "workqueue recv_workq". */
+function drainName(cls: string, expr: string): string {
+  if (cls.startsWith("work:")) return /^[A-Za-z_]\w*$/.test(cls.slice(5)) ? `the work ${cls.slice(5)}()` : `the work ${workArg(expr)}`;
+  if (cls.startsWith("kthread:")) return `the thread ${cls.slice(8)}()`;
+  return `the workqueue ${expr}`;
+}
+
+/** Work items are passed by address. */
+const workArg = (expr: string) => (/^[&(]/.test(expr) || /^[A-Za-z_]\w*$/.test(expr) ? expr : `&${expr}`);
+
+const ROLE_TEXT: Record<TeardownRole, string> = { exit: "module exit", remove: "device teardown", "error-path": "init/probe, on its error paths" };
+
+/**
+ * A teardown function that waits for some work in one image and not in the
+ * other. On the pre-image: the wait a patch adds was missing (reported as
+ * fixed by the differential). On the post-image: the patch removes a wait
+ * that nothing else in the analysed code does any more (introduced).
+ */
+function teardownDrainChanges(ctx: CompareContext): RuleFinding[] {
+  const a = ctx.analysis;
+  const b = ctx.counterpart;
+  const out: RuleFinding[] = [];
+  for (const [name, info] of a.functions) {
+    const other = b.functions.get(name);
+    if (!other) continue;
+    const role = teardownRole(info) ?? teardownRole(other);
+    if (!role) continue;
+    const mine = drainsOf(info);
+    for (const [cls, e] of drainsOf(other)) {
+      if (mine.has(cls)) continue;
+      if (ctx.image === "post") {
+        // Moved, not removed: another function (or a callee the patch adds) still waits for it.
+        if (drainedAnywhere(a.functions, cls)) continue;
+        if (info.facts.callSites.some((c) => !a.functions.has(c.callee) && !a.kernel.knows(c.callee) && !other.facts.callSites.some((o) => o.callee === c.callee))) continue;
+      }
+      const what = drainName(cls, e.expr);
+      const how = `${e.api}(${cls.startsWith("work:") ? workArg(e.expr) : e.expr})`;
+      const inferred = [...info.entries, ...other.entries].some((x) => x.inferred);
+      const d: string[] = [];
+      if (info.fn.partial || other.fn.partial) d.push(`${name}() was only partly visible`);
+      if (inferred) d.push(`${name}() was taken for a teardown callback from its name and parameters`);
+      const msg =
+        ctx.image === "pre"
+          ? `${name}() (${ROLE_TEXT[role]}) returns without waiting for ${what}: it can still run after the teardown, on freed memory or unloaded code; ${how} is missing.`
+          : `${name}() (${ROLE_TEXT[role]}) no longer waits for ${what} (${how} removed), and nothing else here does: it can run after the teardown.`;
+      out.push({
+        ruleId: rule.meta.id,
+        severity: "warning",
+        confidence: confidenceOf(d),
+        file: info.fn.file,
+        line: info.fn.line,
+        function: name,
+        message: msg,
+        question: ctx.image === "pre" ? `Was ${what} still able to run after ${name}()?` : `Who waits for ${what} now? ${name}() used to call ${how}, and nothing else here does.`,
+        trace: [{ file: info.fn.file, line: info.fn.line, function: name, note: `${ROLE_TEXT[role]}: no ${e.api}()` }, ...e.path.map((p) => ({ ...p }))].slice(0, 6),
+        key: `${name}|${cls}|teardown-drain`,
+        pathKey: name,
+        chain: [{ file: info.fn.file, line: info.fn.line }, ...e.path.map((p) => ({ file: p.file, line: p.line }))],
+        ...(d.length ? { limitations: d } : {}),
+      });
+    }
+  }
+  return out;
+}
 
 export default rule;

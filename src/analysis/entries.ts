@@ -107,7 +107,8 @@ export function entryContexts(
   // Hunks mode: a callback whose ops table is not visible, recognised by
   // name and parameter types (said in findings as inferred).
   for (const [name, info] of fnsByName) {
-    if (info.context !== "hunks" || entries.has(name)) continue;
+    // Only what the diff shows of a function whose table is not visible (hunks, or the diff's part of a hybrid).
+    if ((info.context !== "hunks" && !info.fn.partial) || entries.has(name)) continue;
     const ptypes = info.fn.params.map((p) => p.type?.name ?? "?");
     for (const cb of kernel.data.callbacks) {
       if (cb.structs.some((s) => cb.fields.some((fld) => tablesSeen.has(`${s}.${fld}`)))) continue;

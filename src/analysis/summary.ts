@@ -121,7 +121,9 @@ export function summarise(
   const effects: Effect[] = [];
   const byKey = new Map<string, Effect>();
   const add = (e: Effect) => {
-    const k = `${e.cls}|${e.how}|${e.mode ?? ""}`;
+    // Waits stay apart by API: a flush and then a destroy of one workqueue
+    // are two facts (rules ask whether it is destroyed, not only waited for).
+    const k = `${e.cls}|${e.how}|${e.mode ?? ""}|${e.how === "wait" ? e.api : ""}`;
     const have = byKey.get(k);
     if (have && have.path.length <= e.path.length) return;
     if (!have && effects.length >= MAX_EFFECTS) return;

@@ -220,8 +220,34 @@ export const KERNEL_TABLE: KernelModelInput = {
       note: "kernfs runs show()/store() inside an active reference that removal waits for", caller: "kernfs_fop_read_iter()/kernfs_fop_write_iter()",
     },
     {
-      structs: ["pci_driver", "platform_driver", "virtio_driver", "usb_driver", "i2c_driver", "spi_driver", "xenbus_driver", "device_driver", "mdio_driver", "amba_driver"],
-      fields: ["remove", "shutdown"], context: "teardown", note: "the driver core calls ->remove() when the device goes away",
+      structs: ["pci_driver", "platform_driver", "virtio_driver", "usb_driver", "i2c_driver", "spi_driver", "xenbus_driver", "device_driver", "mdio_driver", "amba_driver",
+        "hid_driver", "serdev_device_driver", "auxiliary_driver", "typec_altmode_driver", "mei_cl_driver", "sdio_driver", "mmc_driver", "rpmsg_driver", "scsi_driver"],
+      fields: ["remove", "remove_new", "shutdown", "disconnect"], context: "teardown", note: "the driver core calls ->remove() when the device goes away",
+      // Hunks mode: a teardown callback whose driver struct is not in the patch.
+      signatures: [
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["platform_device"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["pci_dev"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["usb_interface"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["i2c_client"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["spi_device"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["virtio_device"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["hid_device"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["serdev_device"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["auxiliary_device"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["typec_altmode"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["sdio_func"] },
+        { name: "_(remove|disconnect|detach|shutdown)$", params: ["device"] },
+      ],
+    },
+    {
+      // USB gadget functions and UDC drivers: torn down through their ops.
+      structs: ["usb_function", "usb_gadget_driver", "usb_gadget_ops", "usb_composite_driver"],
+      fields: ["unbind", "disable", "free_func", "udc_stop", "disconnect"], context: "teardown", note: "the gadget core calls it when the function or controller goes away",
+      signatures: [
+        { name: "_(unbind|disable|free_func|free)$", params: ["usb_configuration", "usb_function"] },
+        { name: "_(unbind|disable|free_func|free)$", params: ["usb_function"] },
+        { name: "_(udc_stop|stop)$", params: ["usb_gadget"] },
+      ],
     },
     { structs: ["file_operations"], fields: ["release"], context: "other", note: "->release() runs on the last fput()" },
   ],

@@ -94,10 +94,12 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
 
   const program = (ctx: PatchContext, side: "pre" | "post") => imageProgram(ctx, side, cache);
 
-  const runRules = (a: Analysis, image: "pre" | "post", kind: PatchContext["kind"]): RuleFinding[] => {
+  const runRules = (a: Analysis, image: "pre" | "post", kind: PatchContext["kind"], counterpart?: Analysis): RuleFinding[] => {
     const out: RuleFinding[] = [];
     for (const r of rules) {
-      for (const f of r.check({ analysis: a, image, kind })) {
+      // With the other image: only the rules' comparisons (check() already ran without it).
+      const found = counterpart ? (r.compare?.({ analysis: a, image, kind, counterpart }) ?? []) : r.check({ analysis: a, image, kind });
+      for (const f of found) {
         const sev = ruleSeverity(config, r, f.severity);
         if (sev === "off") continue;
         out.push({ ...f, severity: sev });
@@ -145,11 +147,16 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
 
       const post = await program(ctx, "post");
       reportModelNotes(report, errors, [post]);
-      const postFindings = runRules(analyse(post.files, kernel), "post", ctx.kind);
-      if (!postFindings.length && opts.fixed === false) return { report, errors, details: [] };
+      const postAnalysis = analyse(post.files, kernel);
+      const postFindings = runRules(postAnalysis, "post", ctx.kind);
+      // Without fixed findings the pre-image only matters for what the post-image
+      // found, or for a wait the patch deletes (rules compare the two images).
+      if (!postFindings.length && opts.fixed === false && !deletesKernelCall(files, kernel)) return { report, errors, details: [] };
       const pre = await program(ctx, "pre");
       reportModelNotes(report, errors, [pre]);
-      const preFindings = runRules(analyse(pre.files, kernel), "pre", ctx.kind);
+      const preAnalysis = analyse(pre.files, kernel);
+      const preFindings = [...runRules(preAnalysis, "pre", ctx.kind), ...runRules(preAnalysis, "pre", ctx.kind, postAnalysis)];
+      postFindings.push(...runRules(postAnalysis, "post", ctx.kind, preAnalysis));
       const rungOf = new Map(ctx.changed.flatMap((c) => [[c.path, c.context], ...(c.diff.oldPath ? [[c.diff.oldPath, c.context] as const] : [])]));
       const contextOf = (file: string) => rungOf.get(file) ?? ctx.kind;
       const diffs = diffFindings(preFindings, postFindings, changedLines(files), contextOf, (id) => {
@@ -175,6 +182,11 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       tree?.close();
     },
   };
+}
+
+/** Does the patch delete a line that calls a kernel API of the table (a wait, a lock …)? */
+function deletesKernelCall(files: Patch["files"], kernel: KernelModel): boolean {
+  return files.some((fd) => fd.hunks.some((h) => h.changes.some((c) => c.kind === "del" && kernel.mentionsAny(c.content))));
 }
 
 const STATUS_RANK = { introduced: 0, fixed: 1, existing: 2 } as const;

@@ -51,7 +51,21 @@ export interface RuleFinding {
   fix?: string;
 }
 
+/** A rule's view of both images: what one image does that the other does not. */
+export interface CompareContext extends RuleContext {
+  /** The other image (the post-image when checking the pre-image, and the reverse). */
+  counterpart: Analysis;
+}
+
 export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): RuleFinding[];
+  /**
+   * Findings of this image that only the other image reveals: a fix that
+   * adds cancel_work_sync() to ->remove() says the pre-image's ->remove()
+   * did not wait for that work, even when the diff shows nothing else of
+   * it. Runs once per image after check(); its findings go through the
+   * same differential (same keys on both sides mean existing).
+   */
+  compare?(ctx: CompareContext): RuleFinding[];
 }

@@ -1,0 +1,39 @@
+// Teardown roles and what they wait for: the functions that end an object's
+// or a module's life (module exit, ->remove/->disconnect, gadget unbind /
+// udc_stop, and the error paths of init/probe), and the work, workqueues and
+// threads each waits for before returning, through its callees. Rules
+// compare these between the images of a patch: the drain a fix adds is the
+// drain the pre-image lacked.
+import type { FunctionInfo } from "./program.js";
+import type { Effect } from "./summary.js";
+
+export type TeardownRole = "exit" | "remove" | "error-path";
+
+/** The teardown role of a function, from how it is entered (ops tables, module hooks, signatures in hunks mode). */
+export function teardownRole(info: FunctionInfo): TeardownRole | null {
+  const kinds = new Set(info.entries.map((e) => e.kind));
+  if (kinds.has("exit")) return "exit";
+  if (kinds.has("remove") || kinds.has("teardown")) return "remove";
+  if (kinds.has("init") || kinds.has("probe")) return "error-path";
+  return null;
+}
+
+/** APIs that wait for work to finish (not wait_for_completion: a completion is not the work itself). */
+const DRAINS = /^(destroy_workqueue|flush_workqueue|drain_workqueue|flush_scheduled_work|flush_work|flush_delayed_work|flush_rcu_work|cancel_work_sync|cancel_delayed_work_sync|kthread_stop|kthread_stop_put)$/;
+
+/** What a function waits for before returning, by pseudo-lock class (`work:fn`, `wq:queue`, `kthread:fn`). */
+export function drainsOf(info: FunctionInfo): Map<string, Effect> {
+  const out = new Map<string, Effect>();
+  for (const e of info.summary.effects) {
+    if (e.how !== "wait" || !DRAINS.test(e.api)) continue;
+    if (!/^(work|wq|kthread):/.test(e.cls)) continue;
+    if (!out.has(e.cls)) out.set(e.cls, e);
+  }
+  return out;
+}
+
+/** Does any function of the image wait for this class (a drain moved elsewhere)? */
+export function drainedAnywhere(functions: Map<string, FunctionInfo>, cls: string): boolean {
+  for (const f of functions.values()) if (f.facts.acquires.some((a) => a.how === "wait" && a.cls === cls && DRAINS.test(a.api))) return true;
+  return false;
+}

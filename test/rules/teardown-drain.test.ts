@@ -1,0 +1,93 @@
+// wq-not-drained-on-exit, comparing the two images of a patch: the wait a
+// fix adds to a teardown path is the wait the pre-image lacked, even when
+// the diff shows nothing else of the driver (a one-line cancel_work_sync()
+// in ->remove(), the most common fix of this family on linux-usb); and a
+// patch that removes such a wait, with nothing else waiting, introduces it.
+// Written for these tests, in the shape of a platform driver.
+import { describe } from "@jest/globals";
+import { makePatch, ruleTester } from "../helpers/ruleTester.js";
+
+const PATH = "drivers/usb/gadget/udc/zudc.c";
+const pad = Array.from({ length: 8 }, (_, i) => `\tzudc_hw_off${i}(zd);`).join("\n");
+
+const remove = (body: string) => `
+static void zudc_irq_work(struct work_struct *work)
+{
+	struct zudc *zd = container_of(work, struct zudc, irq_work);
+
+	zudc_handle(zd);
+}
+
+static int zudc_probe(struct platform_device *pdev)
+{
+	struct zudc *zd = devm_kzalloc(&pdev->dev, sizeof(*zd), GFP_KERNEL);
+
+	INIT_WORK(&zd->irq_work, zudc_irq_work);
+	platform_set_drvdata(pdev, zd);
+	return 0;
+}
+
+static int zudc_remove(struct platform_device *pdev)
+{
+	struct zudc *zd = platform_get_drvdata(pdev);
+
+${pad}
+${body}	usb_del_gadget_udc(&zd->gadget);
+	return 0;
+}
+
+static struct platform_driver zudc_driver = {
+	.probe		= zudc_probe,
+	.remove		= zudc_remove,
+};
+module_platform_driver(zudc_driver);
+`;
+
+const helper = `
+static void zudc_quiesce(struct zudc *zd)
+{
+	cancel_work_sync(&zd->irq_work);
+}
+`;
+
+const CANCEL = "\tcancel_work_sync(&zd->irq_work);\n";
+
+describe("wq-not-drained-on-exit: teardown drains compared across the patch", () => {
+  ruleTester("wq-not-drained-on-exit", {
+    valid: [
+      { name: "a cancel moved into a helper the patch adds: still waited for", patch: makePatch(PATH, remove(CANCEL), helper + remove("\tzudc_quiesce(zd);\n")) },
+      {
+        name: "a flush added to a function that is no teardown",
+        patch: makePatch(PATH, "static void zudc_poke(struct zudc *zd)\n{\n\tzudc_kick(zd);\n}\n", "static void zudc_poke(struct zudc *zd)\n{\n\tzudc_kick(zd);\n\tflush_work(&zd->irq_work);\n}\n"),
+      },
+      { name: "the whole driver in the tree, remove() already cancels: a patch touching other lines", change: { path: PATH, before: remove(CANCEL), after: remove(CANCEL).replace("zudc_hw_off3", "zudc_hw_off_three"), inTree: true } },
+    ],
+    invalid: [
+      {
+        // linux-usb, e.g. "usb: …: cancel the work on remove": from the diff alone.
+        name: "hunks only: a fix adds cancel_work_sync() to ->remove(): fixed",
+        patch: makePatch(PATH, remove(""), remove(CANCEL)),
+        errors: [{ status: "fixed", severity: "warning", function: "zudc_remove", message: /zudc_remove\(\) \(device teardown\) returns without waiting for the work &zd->irq_work: .* cancel_work_sync\(&zd->irq_work\) is missing/ }],
+      },
+      {
+        name: "with the tree: the same fix is fixed too",
+        change: { path: PATH, before: remove(""), after: remove(CANCEL), inTree: true },
+        errors: [{ status: "fixed", severity: "warning", function: "zudc_remove", message: /the work zudc_irq_work\(\)/ }],
+      },
+      {
+        name: "a patch that removes the only cancel: introduced",
+        patch: makePatch(PATH, remove(CANCEL), remove("")),
+        errors: [{ status: "introduced", severity: "warning", function: "zudc_remove", message: /no longer waits for the work &zd->irq_work \(cancel_work_sync\(&zd->irq_work\) removed\)/ }],
+      },
+      {
+        name: "module exit gains destroy_workqueue() (nbd 68c9417b193d's shape): fixed",
+        patch: makePatch(
+          "drivers/block/qdev.c",
+          "static void __exit qdev_cleanup(void)\n{\n\tgenl_unregister_family(&qdev_genl_family);\n\tunregister_blkdev(QDEV_MAJOR, \"qdev\");\n}\n",
+          "static void __exit qdev_cleanup(void)\n{\n\tdestroy_workqueue(qdev_del_wq);\n\tgenl_unregister_family(&qdev_genl_family);\n\tunregister_blkdev(QDEV_MAJOR, \"qdev\");\n}\n",
+        ),
+        errors: [{ status: "fixed", severity: "warning", function: "qdev_cleanup", message: /module exit/ }],
+      },
+    ],
+  });
+});
