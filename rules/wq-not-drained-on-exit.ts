@@ -32,6 +32,10 @@ function exitFunctions(a: Analysis): FunctionInfo[] {
   return a.moduleExit.map((n) => a.functions.get(n)).filter((x): x is FunctionInfo => !!x && !x.fn.partial);
 }
 
+function partialExits(a: Analysis): FunctionInfo[] {
+  return a.moduleExit.map((n) => a.functions.get(n)).filter((x): x is FunctionInfo => !!x && x.fn.partial);
+}
+
 /** Waits reached from `info` at call sites (or direct acquisitions) before `line`. */
 function waitsBefore(a: Analysis, info: FunctionInfo, line: number): Set<string> {
   const out = new Set<string>();
@@ -71,8 +75,11 @@ const rule: Rule = {
       // Init error paths: returns of the allocating function that still hold the allocation.
       const leaks = f.facts.returns.filter((r) => r.value === true && r.held.some((h) => h.cls === `alloc:${wqCls}`));
       const isInit = f.entries.some((e) => e.kind === "init" || e.kind === "probe") || a.moduleInit.includes(f.fn.name);
-      if (leaks.length && (isInit || global) && !f.fn.partial) {
-        const r = leaks[0];
+      // From a diff: only when the hunk shows everything from the allocation to the return.
+      const seenWhole = (line: number) => !f.fn.partial || shownBetween(a, f.fn.file, w.line, line);
+      const shownLeaks = leaks.filter((r) => seenWhole(r.line));
+      if (shownLeaks.length && (isInit || global)) {
+        const r = shownLeaks[0];
         out.push({
           ruleId: rule.meta.id,
           severity: "warning",
@@ -94,8 +101,10 @@ const rule: Rule = {
 
       if (global) {
         if (!exits.length) continue; // no visible exit path: nothing to say
-        const drained = exits.some((x) => hasWait(x, wqCls, ["destroy_workqueue"]));
+        const drained = exits.some((x) => hasWait(x, wqCls, ["destroy_workqueue"])) || partialExits(a).some((x) => hasWait(x, wqCls, ["destroy_workqueue"]));
         if (drained) continue;
+        // An exit function seen only in part (the diff's hunks) may destroy it where we cannot see.
+        if (partialExits(a).length) continue;
         const anyDrain = exits.some((x) => waitsOf(x).size > 0);
         const ex = exits[0];
         out.push({
@@ -233,6 +242,14 @@ const rule: Rule = {
     return teardownDrainChanges(ctx);
   },
 };
+
+/** Lines `from`..`to` of `file` are all in one range the diff shows. */
+function shownBetween(a: Analysis, file: string, from: number, to: number): boolean {
+  const model = a.files.find((f) => f.model.path === file)?.model;
+  const lo = Math.min(from, to);
+  const hi = Math.max(from, to);
+  return !!model?.visible?.some(([s, e]) => s <= lo && hi <= e);
+}
 
 /** `work:fn` → "work fn()", `wq:nbd_device.recv_workq` → "workqueue recv_workq". */
 function drainName(cls: string, expr: string): string {

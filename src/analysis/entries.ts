@@ -64,10 +64,10 @@ export function entryContexts(
     }
     return out;
   };
-  const tablesSeen = new Set<string>(); // "struct.field" slots whose initialisers are visible
+  const tablesSeen = new Set<string>(); // "file|struct.field" slots whose initialisers are visible
   for (const f of files) {
     for (const o of f.model.ops) {
-      tablesSeen.add(`${o.structType}.${o.field}`);
+      tablesSeen.add(`${f.model.path}|${o.structType}.${o.field}`);
       const info = fnsByName.get(o.fn);
       if (!info) continue;
       for (const cb of kernel.callbacksFor(o.structType, o.field)) {
@@ -110,9 +110,13 @@ export function entryContexts(
     // Only what the diff shows of a function whose table is not visible (hunks, or the diff's part of a hybrid).
     if ((info.context !== "hunks" && !info.fn.partial) || entries.has(name)) continue;
     const ptypes = info.fn.params.map((p) => p.type?.name ?? "?");
-    for (const cb of kernel.data.callbacks) {
-      if (cb.structs.some((s) => cb.fields.some((fld) => tablesSeen.has(`${s}.${fld}`)))) continue;
-      const sig = cb.signatures.find((sg) => (!sg.name || new RegExp(sg.name).test(name)) && sg.params.length === ptypes.length && sg.params.every((t, i) => t === "*" || t === ptypes[i]));
+    // Specific rows first; naming conventions (fallback rows) only when none matched.
+    const rows = [...kernel.data.callbacks.filter((c) => !c.fallback), ...kernel.data.callbacks.filter((c) => c.fallback)];
+    for (const cb of rows) {
+      if (cb.fallback && entries.has(name)) break;
+      // The function's own file has a table of this kind: it would have said so.
+      if (cb.structs.some((s) => cb.fields.some((fld) => tablesSeen.has(`${info.fn.file}|${s}.${fld}`)))) continue;
+      const sig = cb.signatures.find((sg) => (!sg.name || new RegExp(sg.name).test(name)) && paramsMatch(sg.params, ptypes));
       if (sig) addEntry(name, { kind: cb.context, holds: holdsOf(cb, name, info.fn.line, []), source: "signature", note: cb.note, inferred: true, caller: cb.caller });
     }
   }
@@ -160,4 +164,12 @@ export function entryContexts(
   for (const n of moduleExit) if (fnsByName.has(n)) addEntry(n, { kind: "exit", holds: [], source: "module_exit", note: "module exit", inferred: false });
 
   return { entries, moduleInit, moduleExit };
+}
+
+/** Parameter types against a signature: "*" is any one type, a final "..." any number of them. */
+function paramsMatch(want: string[], have: string[]): boolean {
+  const rest = want[want.length - 1] === "...";
+  const fixed = rest ? want.slice(0, -1) : want;
+  if (rest ? have.length < fixed.length : have.length !== fixed.length) return false;
+  return fixed.every((t, i) => t === "*" || t === have[i]);
 }

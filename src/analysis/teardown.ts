@@ -19,7 +19,14 @@ export function teardownRole(info: FunctionInfo): TeardownRole | null {
 }
 
 /** APIs that wait for work to finish (not wait_for_completion: a completion is not the work itself). */
-const DRAINS = /^(destroy_workqueue|flush_workqueue|drain_workqueue|flush_scheduled_work|flush_work|flush_delayed_work|flush_rcu_work|cancel_work_sync|cancel_delayed_work_sync|kthread_stop|kthread_stop_put)$/;
+const DRAIN_NAMES = "destroy_workqueue|flush_workqueue|drain_workqueue|flush_scheduled_work|flush_work|flush_delayed_work|flush_rcu_work|cancel_work_sync|cancel_delayed_work_sync|kthread_stop|kthread_stop_put";
+const DRAINS = new RegExp(`^(${DRAIN_NAMES})$`);
+const DRAIN_CALL = new RegExp(`\\b(${DRAIN_NAMES})\\s*\\(`);
+
+/** A line of C that calls a drain (a patch deleting one needs both images compared). */
+export function callsDrain(line: string): boolean {
+  return DRAIN_CALL.test(line);
+}
 
 /** What a function waits for before returning, by pseudo-lock class (`work:fn`, `wq:queue`, `kthread:fn`). */
 export function drainsOf(info: FunctionInfo): Map<string, Effect> {

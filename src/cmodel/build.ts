@@ -650,6 +650,7 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
   const model: CFileModel = {
     path: view.path, functions: [], structs: [], globals: {}, lockGlobals: {}, ops: [], attrMacros: [],
     topCalls: [], parseErrors: 0, deadRows: prep.deadRows,
+    ...(view.visible ? { visible: view.visible } : {}),
   };
   const annByRow = new Map<number, { name: string; arg?: string }[]>();
   for (const a of prep.annotations) {

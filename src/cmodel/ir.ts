@@ -154,6 +154,8 @@ export interface CFileModel {
   topCalls: Call[];
   parseErrors: number;
   deadRows: number;
+  /** Hunks and hybrid views: the original line ranges the diff shows (inclusive). */
+  visible?: [number, number][];
   /**
    * What the model leaves out and the review should say: functions nested
    * too deeply to model in full, or that could not be modelled at all.

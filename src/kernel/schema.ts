@@ -114,15 +114,18 @@ export const CallbackSchema = z.object({
   /** Lock classes held by the caller when the callback runs. */
   holds: z.array(z.object({ lock: z.string(), mode: z.enum(["read", "write"]).optional(), expr: z.string().optional() })).default([]),
   /** Context kind, for rules and messages. */
-  context: z.enum(["bdev-open", "bdev-release", "genl", "notifier", "sysfs", "teardown", "ioctl", "other"]),
+  context: z.enum(["bdev-open", "bdev-release", "genl", "notifier", "sysfs", "teardown", "probe", "ioctl", "other"]),
   /** A sibling field that, when true on the family/table, removes the held lock (genl `parallel_ops`). */
   unlessFamilyFlag: z.string().optional(),
   /**
    * Hunks mode only: when no ops table is visible, a function whose name and
    * parameter types match one of these is taken to be this callback (with
-   * lower confidence). Parameter type names; "*" matches any.
+   * lower confidence). Parameter type names; "*" matches any, a final "..."
+   * any number more.
    */
   signatures: z.array(z.object({ name: z.string().optional(), params: z.array(z.string()) })).default([]),
+  /** Signatures of last resort (naming conventions): used only when no other row's signature matches. */
+  fallback: z.boolean().optional(),
   /** Caller-visible description ("blkdev_put_whole() calls ->release() with disk->open_mutex held"). */
   note: z.string(),
   /** The kernel function that calls the callback, for scenarios ("blkdev_put_whole()"). */

@@ -240,6 +240,34 @@ export const KERNEL_TABLE: KernelModelInput = {
       ],
     },
     {
+      structs: ["pci_driver", "platform_driver", "virtio_driver", "usb_driver", "i2c_driver", "spi_driver", "xenbus_driver", "device_driver", "mdio_driver", "amba_driver",
+        "hid_driver", "serdev_device_driver", "auxiliary_driver", "typec_altmode_driver", "mei_cl_driver", "sdio_driver", "mmc_driver", "rpmsg_driver", "scsi_driver", "driver_info"],
+      fields: ["probe", "bind"], context: "probe", note: "the driver core calls ->probe() when a device is bound",
+      signatures: [
+        { name: "_(probe|bind)$", params: ["platform_device"] }, { name: "_(probe|bind)$", params: ["pci_dev", "..."] },
+        { name: "_(probe|bind)$", params: ["usb_interface", "..."] }, { name: "_(probe|bind)$", params: ["i2c_client", "..."] },
+        { name: "_(probe|bind)$", params: ["spi_device"] }, { name: "_(probe|bind)$", params: ["virtio_device"] },
+        { name: "_(probe|bind)$", params: ["hid_device", "..."] }, { name: "_(probe|bind)$", params: ["usbnet", "usb_interface"] },
+      ],
+    },
+    {
+      // usbnet minidrivers, usb-serial drivers: torn down through their driver_info / usb_serial_driver.
+      structs: ["driver_info", "usb_serial_driver"],
+      fields: ["unbind", "close", "release", "port_remove", "disconnect"], context: "teardown", note: "the USB core calls it when the interface or port goes away",
+      signatures: [{ name: "_(unbind|close|release|port_remove|disconnect)$", params: ["usbnet", "usb_interface"] }, { name: "_(close|port_remove|release)$", params: ["usb_serial_port"] }],
+    },
+    {
+      // Hunks mode only, last resort: kernel naming of teardown helpers
+      // (`cdns3_gadget_exit`, `usb_del_gadget`, `nvme_loop_remove_port`),
+      // whatever their parameters; said in findings as inferred.
+      structs: ["(none)"], fields: ["(none)"], context: "teardown", note: "named like a teardown function", fallback: true,
+      signatures: [{ name: "(^|_)(exit|remove|release|destroy|cleanup|free|teardown|deinit|uninit|fini|stop|disconnect|unbind|detach|shutdown|del|delete|unregister)(_|$)", params: ["..."] }],
+    },
+    {
+      structs: ["(none)"], fields: ["(none)"], context: "probe", note: "named like an init or probe function", fallback: true,
+      signatures: [{ name: "(^|_)(probe|init|bind|attach|add|create|setup|register)(_|$)", params: ["..."] }],
+    },
+    {
       // USB gadget functions and UDC drivers: torn down through their ops.
       structs: ["usb_function", "usb_gadget_driver", "usb_gadget_ops", "usb_composite_driver"],
       fields: ["unbind", "disable", "free_func", "udc_stop", "disconnect"], context: "teardown", note: "the gadget core calls it when the function or controller goes away",

@@ -15,6 +15,7 @@ import type { InputError, Patch } from "../model/patch.js";
 import type { Finding, PatchReport } from "../model/review.js";
 import { SEVERITY_RANK } from "../model/severity.js";
 import { RULES } from "../../rules/index.js";
+import { callsDrain } from "../analysis/teardown.js";
 import { cModelLimits, imageProgram, ModelCache, reportModelNotes } from "./analyze.js";
 import { changedLines, diffFindings, type DiffResult } from "./differential.js";
 import { pathMatcher } from "./paths.js";
@@ -151,7 +152,7 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       const postFindings = runRules(postAnalysis, "post", ctx.kind);
       // Without fixed findings the pre-image only matters for what the post-image
       // found, or for a wait the patch deletes (rules compare the two images).
-      if (!postFindings.length && opts.fixed === false && !deletesKernelCall(files, kernel)) return { report, errors, details: [] };
+      if (!postFindings.length && opts.fixed === false && !deletesDrain(files)) return { report, errors, details: [] };
       const pre = await program(ctx, "pre");
       reportModelNotes(report, errors, [pre]);
       const preAnalysis = analyse(pre.files, kernel);
@@ -184,9 +185,9 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
   };
 }
 
-/** Does the patch delete a line that calls a kernel API of the table (a wait, a lock …)? */
-function deletesKernelCall(files: Patch["files"], kernel: KernelModel): boolean {
-  return files.some((fd) => fd.hunks.some((h) => h.changes.some((c) => c.kind === "del" && kernel.mentionsAny(c.content))));
+/** Does the patch delete a line that waits for work (rules compare a teardown's waits across the images)? */
+function deletesDrain(files: Patch["files"]): boolean {
+  return files.some((fd) => fd.hunks.some((h) => h.changes.some((c) => c.kind === "del" && callsDrain(c.content))));
 }
 
 const STATUS_RANK = { introduced: 0, fixed: 1, existing: 2 } as const;
