@@ -204,6 +204,8 @@ const rule: Rule = {
       }
     }
 
+    out.push(...queuedNotDrained(ctx, allWaits));
+
     // Module-level work left queued at exit.
     if (exits.length) {
       const queuedGlobal = new Set<string>();
@@ -242,6 +244,59 @@ const rule: Rule = {
     return teardownDrainChanges(ctx);
   },
 };
+
+/**
+ * Work a driver queues on its device struct that no teardown waits for:
+ * ->remove() (or a devm action, or module exit) tears the device down while
+ * the work can still be pending — a driver added without cancel_work_sync()
+ * in its remove (linux-usb's commonest fix of this family). Only when some
+ * teardown function handles that struct, and nothing anywhere in the
+ * analysed code waits for the work.
+ */
+function queuedNotDrained(ctx: RuleContext, allWaits: Map<string, { fn: string; line: number }[]>): RuleFinding[] {
+  const a = ctx.analysis;
+  const out: RuleFinding[] = [];
+  const teardowns = [...a.functions.values()].filter((f) => {
+    const r = teardownRole(f);
+    return (r === "remove" || r === "exit") && !f.fn.partial && !f.entries.every((e) => e.inferred);
+  });
+  if (!teardowns.length) return out;
+  const queuedBy = new Map<string, { fn: string; line: number; file: string }>();
+  for (const f of a.functions.values()) for (const q of f.facts.queueings) if (!queuedBy.has(q.item.cls)) queuedBy.set(q.item.cls, { fn: f.fn.name, line: q.line, file: q.file });
+  for (const [item, bindings] of a.workBindings) {
+    const q = queuedBy.get(item);
+    if (!q || !item.includes(".") || bindings.some((b) => b.autoCancel)) continue;
+    const struct = item.slice(0, item.indexOf("."));
+    const fns = bindings.map((b) => b.fn);
+    const waitClasses = [...fns.map((fn) => `work:${fn}`), ...fns.flatMap((fn) => [...(a.workQueues.get(fn) ?? [])].map((w) => `wq:${w}`)), `work:${item}`];
+    if (waitClasses.some((c) => allWaits.has(c))) continue;
+    const handles = (f: FunctionInfo) => f.fn.params.some((p) => p.type?.name === struct) || Object.values(f.fn.locals).some((t) => t.name === struct);
+    const t = teardowns.find(handles);
+    if (!t) continue;
+    const field = item.slice(struct.length + 1);
+    const b = bindings[0];
+    out.push({
+      ruleId: rule.meta.id,
+      severity: "warning",
+      confidence: "medium",
+      file: t.fn.file,
+      line: t.fn.line,
+      function: t.fn.name,
+      message: `${t.fn.name}() tears down struct ${struct} without cancelling or flushing ${field} (${b.fn}()), which ${q.fn}() queues: nothing in the driver waits for it, so it can run after the device is gone.`,
+      question: `Can ${field} still be pending when ${t.fn.name}() returns? ${q.fn}() queues it and nothing cancels it (cancel_work_sync()/cancel_delayed_work_sync()).`,
+      trace: [
+        { file: b.file, line: b.line, function: "", note: `${field} → ${b.fn}()` },
+        { file: q.file, line: q.line, function: q.fn, note: "queued here" },
+        { file: t.fn.file, line: t.fn.line, function: t.fn.name, note: "teardown without cancel or flush" },
+      ],
+      key: `${item}|never-drained`,
+      pathKey: t.fn.name,
+      chain: [{ file: q.file, line: q.line }, { file: b.file, line: b.line }, { file: t.fn.file, line: t.fn.line }],
+      limitations: ["only the driver's own files were searched for a cancel or flush"],
+    });
+  }
+  return out;
+}
 
 /** Lines `from`..`to` of `file` are all in one range the diff shows. */
 function shownBetween(a: Analysis, file: string, from: number, to: number): boolean {

@@ -12,6 +12,8 @@ export interface WorkBinding {
   file: string;
   line: number;
   delayed: boolean;
+  /** Initialised by devm_*_autocancel(): devres cancels it at unbind. */
+  autoCancel?: boolean;
 }
 
 export interface StoredCallback {
@@ -32,15 +34,18 @@ export interface Bindings {
   /** notifier_block class → chains it is registered on. */
   nbChains: Map<string, Set<string>>;
   stored: StoredCallback[];
+  /** Functions registered to run at device teardown (devm_add_action). */
+  deferredTeardown: { fn: string; file: string; line: number }[];
 }
 
 export function readBindings(files: CFileModel[], types: TypeEnv, kernel: KernelModel, isDefined: (n: string) => boolean): Bindings {
   const work = new Map<string, WorkBinding[]>();
-  const bindWork = (item: LockClass, fn: string, file: string, line: number, delayed: boolean) => {
+  const bindWork = (item: LockClass, fn: string, file: string, line: number, delayed: boolean, autoCancel = false) => {
     const list = work.get(item.cls) ?? [];
-    if (!list.some((x) => x.fn === fn)) list.push({ fn, file, line, delayed });
+    if (!list.some((x) => x.fn === fn)) list.push({ fn, file, line, delayed, ...(autoCancel ? { autoCancel } : {}) });
     work.set(item.cls, list);
   };
+  const deferredTeardown: Bindings["deferredTeardown"] = [];
   const kthreads = new Map<string, string>();
   const nbChains = new Map<string, Set<string>>();
   const stored: StoredCallback[] = [];
@@ -60,7 +65,11 @@ export function readBindings(files: CFileModel[], types: TypeEnv, kernel: Kernel
           for (const wi of kernel.rows("workInit", c.name)) {
             const item = c.args[wi.workArg];
             const fnName = c.args[wi.fnArg]?.ident;
-            if (item && fnName) bindWork(types.classOfWork(item, fn), fnName, f.path, c.line, wi.delayed);
+            if (item && fnName) bindWork(types.classOfWork(item, fn), fnName, f.path, c.line, wi.delayed, wi.autoCancel);
+          }
+          for (const tc of kernel.rows("teardownCallback", c.name)) {
+            const cb = c.args[tc.callbackArg]?.ident;
+            if (cb && isDefined(cb)) deferredTeardown.push({ fn: cb, file: f.path, line: c.line });
           }
           for (const wq of kernel.rows("workQueue", c.name)) {
             const item = c.args[wq.workArg];
@@ -107,7 +116,7 @@ export function readBindings(files: CFileModel[], types: TypeEnv, kernel: Kernel
       workQueues.set(b.fn, set);
     }
   }
-  return { work, workQueues, kthreads, nbChains, stored };
+  return { work, workQueues, kthreads, nbChains, stored, deferredTeardown };
 }
 
 function ownerTypeOf(types: TypeEnv, p: { root: string; fields: string[] }, fn: CFunction): string | null {

@@ -104,6 +104,9 @@ export function entryContexts(
       addEntry(sc.fn, { kind: cb.context, holds: holdsOf(cb, sc.fn, info.fn.line, nbClasses), source: `${sc.structType}.${sc.field} = ${sc.fn} (${sc.file}:${sc.line})`, note: cb.note, inferred: false, caller: cb.caller });
     }
   }
+  for (const d of bindings.deferredTeardown) {
+    if (fnsByName.has(d.fn)) addEntry(d.fn, { kind: "teardown", holds: [], source: `devm action (${d.file}:${d.line})`, note: "devres runs it when the device is unbound", inferred: false });
+  }
   // Hunks mode: a callback whose ops table is not visible, recognised by
   // name and parameter types (said in findings as inferred).
   for (const [name, info] of fnsByName) {

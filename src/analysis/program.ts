@@ -10,7 +10,7 @@
 import type { CFileModel, CFunction } from "../cmodel/ir.js";
 import type { KernelModel } from "../kernel/model.js";
 import type { ContextKind } from "../model/review.js";
-import { readBindings } from "./bindings.js";
+import { readBindings, type WorkBinding } from "./bindings.js";
 import { addressTaken, directCallees, sccOrder, selfRecursive } from "./callGraph.js";
 import { TypeEnv } from "./classes.js";
 import { CompletionPairing } from "./completions.js";
@@ -46,7 +46,7 @@ export interface Analysis {
   /** Call sites by callee name. */
   callers: Map<string, CallSite[]>;
   /** Work-item class → work functions. */
-  workBindings: Map<string, { fn: string; file: string; line: number; delayed: boolean }[]>;
+  workBindings: Map<string, WorkBinding[]>;
   /** Work function → workqueue classes it is queued on. */
   workQueues: Map<string, Set<string>>;
   /** Module entry points. */

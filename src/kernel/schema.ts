@@ -79,7 +79,14 @@ export const ImplicitSchema = z.object({
 });
 export type Implicit = z.infer<typeof ImplicitSchema>;
 
-export const WorkInitSchema = z.object({ names, workArg: argIndex, fnArg: argIndex, delayed: z.boolean().default(false), doc: z.string().optional() });
+export const WorkInitSchema = z.object({
+  names, workArg: argIndex, fnArg: argIndex, delayed: z.boolean().default(false),
+  /** devm_*_autocancel(): the work is cancelled when the device goes away. */
+  autoCancel: z.boolean().default(false),
+  doc: z.string().optional(),
+});
+/** devm_add_action(dev, fn, data) and friends: `fn` runs when the device is torn down. */
+export const TeardownCallbackSchema = z.object({ names, callbackArg: argIndex, doc: z.string().optional() });
 export const WorkQueueSchema = z.object({
   names,
   workArg: argIndex,
@@ -158,6 +165,7 @@ export const KernelModelSchema = z.object({
   callsCallback: z.array(CallsCallbackSchema).default([]),
   implicit: z.array(ImplicitSchema).default([]),
   workInit: z.array(WorkInitSchema).default([]),
+  teardownCallback: z.array(TeardownCallbackSchema).default([]),
   workQueue: z.array(WorkQueueSchema).default([]),
   wqAlloc: z.array(WqAllocSchema).default([]),
   kthreadCreate: z.array(KthreadSchema).default([]),

@@ -130,6 +130,11 @@ export const KERNEL_TABLE: KernelModelInput = {
     { names: ["INIT_WORK", "INIT_WORK_ONSTACK", "__INIT_WORK", "DECLARE_WORK"], workArg: 0, fnArg: 1 },
     { names: ["INIT_DELAYED_WORK", "INIT_DEFERRABLE_WORK", "INIT_DELAYED_WORK_ONSTACK", "DECLARE_DELAYED_WORK", "DECLARE_DEFERRABLE_WORK"], workArg: 0, fnArg: 1, delayed: true },
     { names: ["INIT_RCU_WORK"], workArg: 0, fnArg: 1 },
+    { names: ["devm_work_autocancel"], workArg: 1, fnArg: 2, autoCancel: true, doc: "cancelled by devres when the device is unbound" },
+    { names: ["devm_delayed_work_autocancel"], workArg: 1, fnArg: 2, delayed: true, autoCancel: true, doc: "cancelled by devres when the device is unbound" },
+  ],
+  teardownCallback: [
+    { names: ["devm_add_action", "devm_add_action_or_reset"], callbackArg: 1, doc: "devres runs the action when the device is unbound, after ->remove()" },
   ],
   workQueue: [
     { names: ["queue_work", "queue_delayed_work", "mod_delayed_work", "queue_rcu_work"], wqArg: 0, workArg: 1 },

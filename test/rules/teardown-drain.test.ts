@@ -52,9 +52,61 @@ static void zudc_quiesce(struct zudc *zd)
 
 const CANCEL = "\tcancel_work_sync(&zd->irq_work);\n";
 
+/** A whole new driver (the patch adds the file) that queues its work from the interrupt. */
+const newDriver = (init: string, removeBody: string, extra = "") => `
+struct zudc {
+	struct work_struct irq_work;
+	struct usb_gadget gadget;
+};
+
+static void zudc_irq_work(struct work_struct *work)
+{
+	struct zudc *zd = container_of(work, struct zudc, irq_work);
+
+	zudc_handle(zd);
+}
+
+static irqreturn_t zudc_irq(int irq, void *data)
+{
+	struct zudc *zd = data;
+
+	schedule_work(&zd->irq_work);
+	return IRQ_HANDLED;
+}
+${extra}
+static int zudc_probe(struct platform_device *pdev)
+{
+	struct zudc *zd = devm_kzalloc(&pdev->dev, sizeof(*zd), GFP_KERNEL);
+
+${init}	platform_set_drvdata(pdev, zd);
+	return devm_request_irq(&pdev->dev, 0, zudc_irq, 0, "zudc", zd);
+}
+
+static int zudc_remove(struct platform_device *pdev)
+{
+	struct zudc *zd = platform_get_drvdata(pdev);
+
+${removeBody}	usb_del_gadget_udc(&zd->gadget);
+	return 0;
+}
+
+static struct platform_driver zudc_driver = {
+	.probe		= zudc_probe,
+	.remove		= zudc_remove,
+};
+module_platform_driver(zudc_driver);
+`;
+const INIT = "\tINIT_WORK(&zd->irq_work, zudc_irq_work);\n";
+
 describe("wq-not-drained-on-exit: teardown drains compared across the patch", () => {
   ruleTester("wq-not-drained-on-exit", {
     valid: [
+      { name: "a new driver whose remove() cancels the work it queues", patch: makePatch(PATH, "", newDriver(INIT, CANCEL)) },
+      { name: "a new driver with devm_work_autocancel(): devres cancels it", patch: makePatch(PATH, "", newDriver("\tdevm_work_autocancel(&pdev->dev, &zd->irq_work, zudc_irq_work);\n", "")) },
+      {
+        name: "a new driver that cancels in a devm action",
+        patch: makePatch(PATH, "", newDriver(INIT + "\tdevm_add_action_or_reset(&pdev->dev, zudc_cancel, zd);\n", "", "\nstatic void zudc_cancel(void *data)\n{\n\tstruct zudc *zd = data;\n\n\tcancel_work_sync(&zd->irq_work);\n}\n")),
+      },
       { name: "a cancel moved into a helper the patch adds: still waited for", patch: makePatch(PATH, remove(CANCEL), helper + remove("\tzudc_quiesce(zd);\n")) },
       {
         name: "a flush added to a function that is no teardown",
@@ -63,6 +115,12 @@ describe("wq-not-drained-on-exit: teardown drains compared across the patch", ()
       { name: "the whole driver in the tree, remove() already cancels: a patch touching other lines", change: { path: PATH, before: remove(CANCEL), after: remove(CANCEL).replace("zudc_hw_off3", "zudc_hw_off_three"), inTree: true } },
     ],
     invalid: [
+      {
+        // linux-usb: drivers added without a cancel in ->remove() (the introducers of the fixes above).
+        name: "a new driver whose remove() never cancels the work its interrupt queues: introduced",
+        patch: makePatch(PATH, "", newDriver(INIT, "")),
+        errors: [{ status: "introduced", severity: "warning", function: "zudc_remove", message: /zudc_remove\(\) tears down struct zudc without cancelling or flushing irq_work \(zudc_irq_work\(\)\), which zudc_irq\(\) queues/ }],
+      },
       {
         // linux-usb, e.g. "usb: …: cancel the work on remove": from the diff alone.
         name: "hunks only: a fix adds cancel_work_sync() to ->remove(): fixed",
