@@ -113,10 +113,8 @@ export function entryContexts(
     // Only what the diff shows of a function whose table is not visible (hunks, or the diff's part of a hybrid).
     if ((info.context !== "hunks" && !info.fn.partial) || entries.has(name)) continue;
     const ptypes = info.fn.params.map((p) => p.type?.name ?? "?");
-    // Specific rows first; naming conventions (fallback rows) only when none matched.
-    const rows = [...kernel.data.callbacks.filter((c) => !c.fallback), ...kernel.data.callbacks.filter((c) => c.fallback)];
-    for (const cb of rows) {
-      if (cb.fallback && entries.has(name)) break;
+    for (const cb of kernel.data.callbacks) {
+      if (cb.fallback) continue;
       // The function's own file has a table of this kind: it would have said so.
       if (cb.structs.some((s) => cb.fields.some((fld) => tablesSeen.has(`${info.fn.file}|${s}.${fld}`)))) continue;
       const sig = cb.signatures.find((sg) => (!sg.name || new RegExp(sg.name).test(name)) && paramsMatch(sg.params, ptypes));
@@ -166,6 +164,20 @@ export function entryContexts(
   for (const n of moduleInit) if (fnsByName.has(n)) addEntry(n, { kind: "init", holds: [], source: "module_init", note: "module init", inferred: false });
   for (const n of moduleExit) if (fnsByName.has(n)) addEntry(n, { kind: "exit", holds: [], source: "module_exit", note: "module exit", inferred: false });
 
+  // Last, kernel naming conventions (fallback rows) for functions entered no
+  // other known way, in every mode: `cdns3_gadget_exit()` stored in a struct
+  // the table does not know, an exported `usb_del_gadget()`. Said as inferred.
+  for (const [name, info] of fnsByName) {
+    if (entries.has(name)) continue;
+    const ptypes = info.fn.params.map((p) => p.type?.name ?? "?");
+    for (const cb of kernel.data.callbacks) {
+      if (!cb.fallback) continue;
+      if (cb.signatures.some((sg) => (!sg.name || new RegExp(sg.name).test(name)) && paramsMatch(sg.params, ptypes))) {
+        addEntry(name, { kind: cb.context, holds: holdsOf(cb, name, info.fn.line, []), source: "name", note: cb.note, inferred: true, caller: cb.caller });
+        break;
+      }
+    }
+  }
   return { entries, moduleInit, moduleExit };
 }
 

@@ -262,9 +262,14 @@ export const KERNEL_TABLE: KernelModelInput = {
       signatures: [{ name: "_(unbind|close|release|port_remove|disconnect)$", params: ["usbnet", "usb_interface"] }, { name: "_(close|port_remove|release)$", params: ["usb_serial_port"] }],
     },
     {
-      // Hunks mode only, last resort: kernel naming of teardown helpers
+      // `dev->release = fn`, `ktype->release`: the last reference to the object is gone.
+      structs: ["device", "kobj_type", "device_type", "class"], fields: ["release", "dev_release"], context: "teardown", note: "called when the last reference to the object is dropped",
+    },
+    {
+      // Last resort: kernel naming of teardown helpers
       // (`cdns3_gadget_exit`, `usb_del_gadget`, `nvme_loop_remove_port`),
-      // whatever their parameters; said in findings as inferred.
+      // whatever their parameters, for functions entered no other known way;
+      // said in findings as inferred.
       structs: ["(none)"], fields: ["(none)"], context: "teardown", note: "named like a teardown function", fallback: true,
       signatures: [{ name: "(^|_)(exit|remove|release|destroy|cleanup|free|teardown|deinit|uninit|fini|stop|disconnect|unbind|detach|shutdown|del|delete|unregister)(_|$)", params: ["..."] }],
     },
