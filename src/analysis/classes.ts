@@ -91,6 +91,9 @@ export class TypeEnv {
   /** Class of the object an access path denotes. */
   classOfPath(path: AccessPath, fn: CFunction | null, exprText: string): LockClass {
     const expr = exprText.replace(/^&\s*/, "").replace(/\s+/g, "");
+    // A local that copies a field (`wq = obj->wq`) names that field's object.
+    const alias = path.fields.length === 0 ? fn?.aliases?.[path.root] : undefined;
+    if (alias) return { ...this.classOfPath(alias, fn, [alias.root, ...alias.fields].join("->")), expr };
     const root = this.varType(path.root, fn);
     if (path.fields.length === 0) {
       // A bare name: a global lock/workqueue keeps its name as class. A

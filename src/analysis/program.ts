@@ -12,6 +12,7 @@ import type { KernelModel } from "../kernel/model.js";
 import type { ContextKind } from "../model/review.js";
 import { readBindings, type WorkBinding } from "./bindings.js";
 import { addressTaken, directCallees, sccOrder, selfRecursive } from "./callGraph.js";
+import { handedOffSemaphores } from "./handoff.js";
 import { TypeEnv } from "./classes.js";
 import { CompletionPairing } from "./completions.js";
 import { entryContexts, type EntryContext } from "./entries.js";
@@ -76,6 +77,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
   const { entries, moduleInit, moduleExit } = entryContexts(files, fnsByName, bindings, kernel, (n) => called.has(n));
   const taken = addressTaken(fnsByName, files.flatMap((f) => f.model.ops));
   const completions = new CompletionPairing(fnsByName, callees, taken, bindings, types, kernel);
+  const handedOff = handedOffSemaphores(fnsByName, taken, types, kernel);
 
   // ---- 2/3. walks and summaries, callees first -------------------------------
   const order = sccOrder(fnsByName);
@@ -97,6 +99,8 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     kthreadFn: (t: string) => bindings.kthreads.get(t),
     isDefined,
     completers: (cls: string, waiter: string) => completions.completers(cls, waiter),
+    handedOff: (cls: string) => handedOff.has(cls),
+    destroyedBy: (n: string) => (summaries.get(n)?.effects ?? []).filter((e) => e.api === "destroy_workqueue").map((e) => e.cls),
     refDrop: (n: string) => {
       const row = kernel.first("refDrop", n);
       if (row) return row.last;

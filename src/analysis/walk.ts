@@ -43,6 +43,10 @@ export interface WalkEnv {
   isDefined(name: string): boolean;
   /** A put whose result tells "last reference" (table row, or a driver wrapper returning one). */
   refDrop(name: string): "zero" | "nonzero" | undefined;
+  /** Workqueue classes (`wq:…`) a callee destroys, directly or below (from its summary). */
+  destroyedBy(callee: string): string[];
+  /** A semaphore class that a callback (not the acquiring path) releases: a hand-off, not a held lock. */
+  handedOff(cls: string): boolean;
   /** Work functions a wait on this completion class in `waiter` waits for (completions.ts). */
   completers(completionCls: string, waiter: string): string[];
 }
@@ -177,8 +181,16 @@ export class FunctionWalk {
       }
       case "alt": {
         const out = empty();
-        for (const br of s.branches) {
-          const f = this.exec(br, states.map(clone));
+        // Only a condition the function tests again needs remembering.
+        const key = s.cond && repeatedConditions(this.fn).has(s.cond.key) ? `#if ${s.cond.key}` : null;
+        for (const [i, br] of s.branches.entries()) {
+          let ins = states.map(clone);
+          if (key && s.branches.length === 2) {
+            // A configuration is one choice for the whole function.
+            const v = i === 0 ? s.cond!.first : !s.cond!.first;
+            ins = ins.filter((st) => st.facts[key] === undefined || st.facts[key] === v).map((st) => ({ ...st, facts: { ...st.facts, [key]: v } }));
+          }
+          const f = this.exec(br, ins);
           out.normal.push(...f.normal);
           out.breaks.push(...f.breaks);
           out.continues.push(...f.continues);
@@ -477,6 +489,10 @@ export class FunctionWalk {
       if (row.op === "release") {
         return this.releaseAll(states, this.lockOperand(c, row), c.line, c.name);
       }
+      if (row.op === "leave") {
+        const prefix = row.lock ?? "";
+        return states.map((st) => (st.held.some((h) => h.cls.startsWith(prefix)) ? { ...st, held: st.held.filter((h) => !h.cls.startsWith(prefix)) } : st));
+      }
       if (row.op === "assert-held") {
         const lc = this.lockOperand(c, row);
         if (!this.facts.requires.some((r) => r.cls === lc.cls && r.line === c.line)) {
@@ -558,6 +574,9 @@ export class FunctionWalk {
 
     // A callee defined in the analysed code: apply its net lock effect.
     if (!c.indirect && this.env.isDefined(c.name)) {
+      // Cleanup done below (an init error path calling the module's exit function): allocations it destroys end here.
+      const gone = this.env.destroyedBy(c.name);
+      if (gone.length) states = states.map((st) => (st.held.some((h) => h.kind === "resource" && gone.includes(h.cls.slice(6))) ? { ...st, held: st.held.filter((h) => !(h.kind === "resource" && gone.includes(h.cls.slice(6)))) } : st));
       const net = this.env.net(c.name);
       if (net && (net.acquired.length || net.released.length)) {
         let out = this.releaseAll(states, null, c.line, c.name, c, net.released);
@@ -650,6 +669,12 @@ export class FunctionWalk {
   private acquireFromCall(s: State, c: Call, row: { arg?: number; lock?: string; mode?: "read" | "write"; kind: string; nonblocking?: boolean }, conditional: boolean): State {
     const lc = this.lockOperand(c, row);
     const arg = row.arg !== undefined ? c.args[row.arg] : undefined;
+    if (row.kind === "semaphore" && this.env.handedOff(lc.cls)) {
+      // Released by a completion callback (bio end_io, closure): the down()
+      // waits like a lock, but what follows does not run "under" it.
+      this.recordAcquire(lc, { name: c.name, args: arg ? [arg] : [], line: c.line }, [s], "lock", row.mode, "released by a callback", conditional, true, row.nonblocking);
+      return s;
+    }
     return this.acquire(s, lc, c.line, c.name, row.mode, row.kind, "acquired", undefined, conditional, arg, row.nonblocking);
   }
 
@@ -793,6 +818,21 @@ function mergeHeldSets(into: Held[][], add: Held[][]): void {
     const k = h.map((x) => `${x.cls}|${x.origin}`).sort().join(";");
     if (!into.some((e) => e.map((x) => `${x.cls}|${x.origin}`).sort().join(";") === k) && into.length < 8) into.push(h);
   }
+}
+
+const ppCache = new WeakMap<CFunction, Set<string>>();
+/** Preprocessor conditions that guard more than one block of the function. */
+function repeatedConditions(fn: CFunction): Set<string> {
+  let out = ppCache.get(fn);
+  if (!out) {
+    const n = new Map<string, number>();
+    forEachStmt(fn.body, (s) => {
+      if (s.k === "alt" && s.cond) n.set(s.cond.key, (n.get(s.cond.key) ?? 0) + 1);
+    });
+    out = new Set([...n].filter(([, c]) => c > 1).map(([k]) => k));
+    ppCache.set(fn, out);
+  }
+  return out;
 }
 
 // A function is walked up to three times in a recursive SCC, and its model is

@@ -108,6 +108,12 @@ class Builder {
       return f ? { name: f.text, args, line: this.line(n), indirect: true } : null;
     }
     if (fn.type === "parenthesized_expression") {
+      // `(w ? up_write : up_read)(&b->lock)`: one of two named functions (bcache's rw_unlock()).
+      const inner = fn.namedChild(0);
+      if (inner?.type === "conditional_expression") {
+        const names = [inner.childForFieldName("consequence"), inner.childForFieldName("alternative")].map((x) => (x?.type === "identifier" ? x.text : null));
+        if (names[0] && names[1]) return { name: names[0], args, line: this.line(n), alternatives: [names[1]] };
+      }
       // (*fn)(…) or (ops->fn)(…)
       const p = this.accessPath(fn);
       if (p) return { name: p.fields.at(-1) ?? p.root, args, line: this.line(n), indirect: true };
@@ -379,7 +385,8 @@ class Builder {
     }
     branches.unshift(this.block(own, this.line(n)));
     if (branches.length === 1) branches.push({ k: "block", line: this.line(n), body: [] });
-    return { k: "alt", line: this.line(n), branches };
+    const cond = preprocCondition(n);
+    return { k: "alt", line: this.line(n), branches, ...(cond ? { cond } : {}) };
   }
 
   declaration(n: Node): Stmt[] {
@@ -508,7 +515,9 @@ class Builder {
         const e = n.namedChild(0);
         const ret: Stmt = { k: "return", line, calls: this.calls(n) };
         const inner = e ? unparen(e) : null;
+        const known = inner ? literalValue(inner) : undefined;
         if (inner?.type === "identifier") ret.value = { var: inner.text };
+        else if (known !== undefined) ret.value = { lit: known };
         else if (inner?.type === "call_expression") ret.value = { call: true };
         else if (inner) {
           const lit = literalValue(inner);
@@ -563,7 +572,8 @@ function literalValue(n: Node): boolean | undefined {
     const a = n.childForFieldName("argument");
     if (a && (a.type === "number_literal" || (a.type === "identifier" && /^E[A-Z0-9]+$/.test(a.text)))) return true;
   }
-  if (n.type === "call_expression" && /^ERR_PTR$/.test(n.childForFieldName("function")?.text ?? "")) return true;
+  // ERR_PTR(-E…) is a non-NULL pointer; PTR_ERR(p) is returned after IS_ERR(p): an error code.
+  if (n.type === "call_expression" && /^(ERR_PTR|PTR_ERR)$/.test(n.childForFieldName("function")?.text ?? "")) return true;
   return undefined;
 }
 
@@ -643,6 +653,52 @@ export async function buildModel(view: SourceView): Promise<CFileModel> {
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * Locals that copy one access path and are never assigned again
+ * (`struct workqueue_struct *wq = obj->wq;` … `destroy_workqueue(wq)`,
+ * megaraid's teardown in Linux 6.1): the local names what the path names.
+ */
+function localAliases(b: Builder, body: Node, locals: Record<string, CType>): Record<string, AccessPath> {
+  const seen = new Map<string, AccessPath | null>();
+  const note = (name: string, value: Node | null) => {
+    if (!(name in locals)) return;
+    const p = value && (value.type === "field_expression" || value.type === "identifier") ? b.accessPath(value) : null;
+    seen.set(name, seen.has(name) || !p || (p.root === name) ? null : p);
+  };
+  for (const d of body.descendantsOfType("init_declarator")) {
+    const name = d ? declName(d.childForFieldName("declarator")) : null;
+    if (d && name) note(name, d.childForFieldName("value"));
+  }
+  for (const a of body.descendantsOfType("assignment_expression")) {
+    const left = a?.childForFieldName("left");
+    if (a && left?.type === "identifier") note(left.text, a.childForFieldName("operator")?.text === "=" ? a.childForFieldName("right") : null);
+  }
+  const out: Record<string, AccessPath> = {};
+  for (const [k, v] of seen) if (v && v.fields.length) out[k] = v;
+  return out;
+}
+
+/**
+ * The condition of `#ifdef X` / `#ifndef X` / `#if EXPR` / `#elif EXPR` as a
+ * key shared by every block of a function under the same condition, and the
+ * value that selects the first branch: `#ifndef X` is `defined(X)` false.
+ */
+function preprocCondition(n: Node): { key: string; first: boolean } | undefined {
+  if (n.type === "preproc_ifdef" || n.type === "preproc_elifdef") {
+    const name = n.childForFieldName("name")?.text;
+    if (!name) return undefined;
+    const neg = n.children.some((c) => c?.type === "#ifndef" || c?.type === "#elifndef");
+    return { key: `defined(${name})`, first: !neg };
+  }
+  const c = n.childForFieldName("condition")?.text.replace(/\s+/g, " ").trim();
+  if (!c) return undefined;
+  const m = /^!\s*defined\s*\(?\s*(\w+)\s*\)?$/.exec(c);
+  if (m) return { key: `defined(${m[1]})`, first: false };
+  const d = /^defined\s*\(?\s*(\w+)\s*\)?$/.exec(c);
+  if (d) return { key: `defined(${d[1]})`, first: true };
+  return { key: c, first: true };
 }
 
 function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>): CFileModel {
@@ -778,6 +834,7 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
         if (ln && ty) locals[ln] = ty;
       }
     }
+    const aliases = localAliases(b, body, locals);
     const isStatic = n.children.some((c) => c?.type === "storage_class_specifier" && c.text === "static");
     const startRow = n.startPosition.row;
     const annotations: { name: string; arg?: string }[] = [];
@@ -805,7 +862,7 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
     }
     model.functions.push({
       name, file: view.path, isStatic, line, endLine: b.endLine(n), params, locals, annotations,
-      body: stmts, partial, parseErrors: b.errors - errBefore,
+      body: stmts, partial, parseErrors: b.errors - errBefore, ...(Object.keys(aliases).length ? { aliases } : {}),
     });
   };
 

@@ -26,6 +26,12 @@ export interface Call {
   line: number;
   /** Called through a pointer (`ops->release(x)`): name is the field. */
   indirect?: boolean;
+  /**
+   * `(w ? up_write : up_read)(&l)`: the other function it may be. The walk
+   * takes `name` (both release the same lock; a read and a write acquisition
+   * of one lock order the same way).
+   */
+  alternatives?: string[];
 }
 
 /** A boolean test of a condition, as far as lock analysis cares. */
@@ -71,7 +77,15 @@ export type Stmt =
     }
   | { k: "if"; line: number; cond: Cond; then: Stmt; else?: Stmt }
   /** `#ifdef`/`#else` inside a body: one of the branches runs. */
-  | { k: "alt"; line: number; branches: Stmt[] }
+  | {
+      k: "alt"; line: number; branches: Stmt[];
+      /**
+       * The preprocessor condition (`defined(__CHECKER__)`) and the value that
+       * selects branches[0]: blocks of one function under the same condition
+       * take the same branch (a lock and its unlock under two `#ifndef X`).
+       */
+      cond?: { key: string; first: boolean };
+    }
   /** `iterator`: a kernel iterator macro (list_for_each…): taken as running at least once. */
   | { k: "loop"; line: number; cond: Cond | null; body: Stmt; doWhile: boolean; iterator?: boolean }
   | { k: "switch"; line: number; cond: Cond; cases: { line: number; body: Stmt[] }[]; hasDefault: boolean }
@@ -108,6 +122,8 @@ export interface CFunction {
   partial: boolean;
   /** tree-sitter ERROR/MISSING nodes inside the body (tolerated). */
   parseErrors: number;
+  /** Locals assigned once from an access path (`wq = obj->wq`): they name the same object. */
+  aliases?: Record<string, AccessPath>;
 }
 
 /** `.field = fn` of a struct initialiser (ops tables, attributes, drivers). */

@@ -11,7 +11,13 @@ const argIndex = z.number().int().min(0).max(8);
 export const LockOpSchema = z
   .object({
     names,
-    op: z.enum(["acquire", "release", "assert-held"]),
+    /**
+     * `leave`: the call takes the caller out of a framework's pseudo-lock
+     * whose class starts with `lock` (sysfs_break_active_protection(): the
+     * attribute callback no longer holds its kernfs active reference), without
+     * being an unlock of anything the caller holds.
+     */
+    op: z.enum(["acquire", "release", "assert-held", "leave"]),
     /** Index of the lock argument; omit with `lock` for fixed global locks. */
     arg: argIndex.optional(),
     /** A fixed lock class (rtnl_lock → "rtnl_mutex"). */

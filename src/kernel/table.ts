@@ -58,6 +58,10 @@ export const KERNEL_TABLE: KernelModelInput = {
       op: "assert-held", arg: 0,
     },
     { names: ["ASSERT_RTNL", "lockdep_assert_rtnl"], op: "assert-held", lock: "rtnl_mutex" },
+    {
+      names: ["sysfs_break_active_protection", "kernfs_break_active_protection"], op: "leave", lock: "kernfs:",
+      doc: "a show()/store() that removes its own object first drops its kernfs active reference (scsi's sdev_store_delete)",
+    },
   ],
   refDrop: [
     {

@@ -1,0 +1,183 @@
+// Statement shapes of real driver code the walk must read right. Blocks of
+// one function under the same preprocessor condition take the
+// same branch: a lock and its unlock each under `#ifndef __CHECKER__`
+// (qla2xxx's qla82xx_wr_32(), Linux 6.1) are one configuration, not four.
+import { describe, expect, test } from "@jest/globals";
+import { analyseC, edges } from "../helpers/engine.js";
+
+const wr32 = (second: string) => `
+static int demo_wr_32(struct demo_hw *ha, ulong off, u32 data)
+{
+	int rv = demo_pci_get_crb_addr(ha, &off);
+
+	if (rv == 1) {
+#ifndef __CHECKER__
+		write_lock_irqsave(&ha->hw_lock, flags);
+#endif
+		demo_crb_win_lock(ha);
+	}
+	writel(data, (void __iomem *)off);
+	if (rv == 1) {
+${second}
+		write_unlock_irqrestore(&ha->hw_lock, flags);
+#endif
+	}
+	return 0;
+}
+`;
+
+describe("preprocessor conditions", () => {
+  test("a lock and its unlock under the same #ifndef: the lock never leaks out of the function", async () => {
+    const a = await analyseC({ "qla.c": wr32("#ifndef __CHECKER__") });
+    const held = a.functions.get("demo_wr_32")!.facts.returns.flatMap((r) => r.held.map((h) => h.cls));
+    expect(held).not.toContain("demo_hw.hw_lock");
+  });
+
+  test("under opposite conditions the unlock is not the lock's pair (both kept apart)", async () => {
+    const a = await analyseC({ "qla.c": wr32("#ifdef __CHECKER__") });
+    const held = a.functions.get("demo_wr_32")!.facts.returns.flatMap((r) => r.held.map((h) => h.cls));
+    expect(held).toContain("demo_hw.hw_lock");
+  });
+});
+
+describe("calls through an expression", () => {
+  test("(w ? up_write : up_read)(&b->lock) releases the lock (bcache's rw_unlock shape)", async () => {
+    const a = await analyseC({
+      "btree.h": `struct demo_btree { struct rw_semaphore lock; };
+static void demo_rw_lock(bool w, struct demo_btree *b) { w ? down_write(&b->lock) : down_read(&b->lock); }
+static void demo_rw_unlock(bool w, struct demo_btree *b) { (w ? up_write : up_read)(&b->lock); }
+static void demo_use(struct demo_btree *b) { demo_rw_lock(true, b); demo_rw_unlock(true, b); }
+`,
+    });
+    const rel = a.functions.get("demo_rw_unlock")!.facts.releases.map((r) => r.cls);
+    expect(rel).toEqual(["demo_btree.lock"]);
+    expect(a.functions.get("demo_use")!.facts.returns.flatMap((r) => r.held.map((h) => h.cls))).toEqual([]);
+  });
+});
+
+describe("lock helpers that report by their return value", () => {
+  test("error without the lock, 0 with it: `err = helper(); if (err) return err;` (ubi's leb_write_lock shape)", async () => {
+    const a = await analyseC({
+      "eba.c": `struct demo_entry { struct rw_semaphore mutex; };
+static int demo_write_lock(struct demo_dev *d, int lnum)
+{
+	struct demo_entry *le;
+
+	le = demo_add_entry(d, lnum);
+	if (IS_ERR(le))
+		return PTR_ERR(le);
+	down_write(&le->mutex);
+	return 0;
+}
+
+static int demo_write_leb(struct demo_dev *d, int lnum)
+{
+	int err;
+
+	err = demo_write_lock(d, lnum);
+	if (err)
+		return err;
+	demo_io(d, lnum);
+	demo_write_unlock(d, lnum);
+	return 0;
+}
+`,
+    });
+    const net = a.functions.get("demo_write_lock")!.summary.net.acquired;
+    expect(net.map((x) => [x.cls, x.conditional, x.when])).toEqual([["demo_entry.mutex", true, "zero"]]);
+    // The error return does not hold it.
+    const errRet = a.functions.get("demo_write_leb")!.facts.returns.filter((r) => r.value === true);
+    expect(errRet.flatMap((r) => r.held.map((h) => h.cls))).toEqual([]);
+  });
+});
+
+describe("locals that copy a field", () => {
+  test("wq = obj->wq; obj->wq = NULL; destroy_workqueue(wq) destroys obj's workqueue (megaraid's teardown shape)", async () => {
+    const a = await analyseC({
+      "mr.c": `struct demo_inst { struct workqueue_struct *fw_fault_wq; };
+static void demo_teardown(struct demo_inst *inst)
+{
+	struct workqueue_struct *wq;
+
+	wq = inst->fw_fault_wq;
+	inst->fw_fault_wq = NULL;
+	if (wq)
+		destroy_workqueue(wq);
+}
+`,
+    });
+    const w = a.functions.get("demo_teardown")!.facts.acquires.find((x) => x.api === "destroy_workqueue");
+    expect(w?.cls).toBe("wq:demo_inst.fw_fault_wq");
+  });
+
+  test("a local assigned twice is no alias", async () => {
+    const a = await analyseC({
+      "mr.c": `struct demo_inst { struct workqueue_struct *a_wq, *b_wq; };
+static void demo_teardown(struct demo_inst *inst, bool x)
+{
+	struct workqueue_struct *wq = inst->a_wq;
+
+	if (x)
+		wq = inst->b_wq;
+	destroy_workqueue(wq);
+}
+`,
+    });
+    const w = a.functions.get("demo_teardown")!.facts.acquires.find((x) => x.api === "destroy_workqueue");
+    expect(w?.cls).toBe("wq:demo_teardown:wq");
+  });
+});
+
+describe("leaving a framework's context", () => {
+  test("sysfs_break_active_protection(): the store no longer holds its kernfs reference (scsi's sdev_store_delete shape)", async () => {
+    const src = (brk: string) => `
+static ssize_t delete_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t count)
+{
+	struct kernfs_node *kn;
+
+${brk}	demo_remove_device(to_demo_device(dev));
+	return count;
+}
+static DEVICE_ATTR_WO(delete);
+static void demo_remove_device(struct demo_device *d)
+{
+	device_del(&d->dev);
+}
+`;
+    const withBreak = await analyseC({ "s.c": src("\tkn = sysfs_break_active_protection(&dev->kobj, &attr->attr);\n") });
+    const without = await analyseC({ "s.c": src("") });
+    expect(edges(without)).toContain("kernfs:device -> kernfs:device");
+    expect(edges(withBreak)).not.toContain("kernfs:device -> kernfs:device");
+  });
+});
+
+describe("cleanup in a callee", () => {
+  test("an init error path that calls the module's exit function frees what that function destroys (bcache_init's shape)", async () => {
+    const src = (onError: string) => `
+static struct workqueue_struct *demo_wq;
+
+static void demo_exit(void)
+{
+	if (demo_wq)
+		destroy_workqueue(demo_wq);
+}
+
+static int __init demo_init(void)
+{
+	demo_wq = alloc_workqueue("demo", 0, 0);
+	if (!demo_wq)
+		return -ENOMEM;
+	if (demo_register()) {
+${onError}		return -EIO;
+	}
+	return 0;
+}
+module_init(demo_init);
+module_exit(demo_exit);
+`;
+    const leaks = async (onError: string) =>
+      (await analyseC({ "d.c": src(onError) })).functions.get("demo_init")!.facts.returns.filter((r) => r.value === true && r.held.some((h) => h.cls === "alloc:wq:demo_wq")).length;
+    expect(await leaks("")).toBe(1);
+    expect(await leaks("\t\tdemo_exit();\n")).toBe(0);
+  });
+});
