@@ -43,10 +43,15 @@ const rule: Rule = {
   },
 };
 
-/** Were the driver's block_device_operations callbacks visible whole (an ops table, complete bodies)? */
-function openReleaseSeen(a: RuleContext["analysis"]): boolean {
-  const cbs = [...a.functions.values()].filter((f) => f.entries.some((x) => (x.kind === "bdev-open" || x.kind === "bdev-release") && !x.inferred));
-  return cbs.length > 0 && cbs.every((f) => !f.fn.partial);
+/**
+ * Were the driver's ->open/->release visible whole? With the driver's files
+ * (tree, scan) yes, unless one of them came from a diff only; from hunks
+ * alone only when the hunks show them complete (an ops table, whole bodies).
+ */
+function openReleaseSeen(ctx: RuleContext): boolean {
+  const cbs = [...ctx.analysis.functions.values()].filter((f) => f.entries.some((x) => x.kind === "bdev-open" || x.kind === "bdev-release"));
+  if (cbs.some((f) => f.fn.partial || f.entries.some((x) => x.inferred))) return false;
+  return ctx.kind !== "hunks" || cbs.length > 0;
 }
 
 function whoRemoves(e: EdgeEvidence): string {
@@ -71,7 +76,7 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
     const d = doubts(a, [e]);
     // Absence of the other half is evidence only when the driver's ->open and
     // ->release were seen whole; from a diff alone it is the reviewer's question.
-    const seen = openReleaseSeen(a);
+    const seen = openReleaseSeen(ctx);
     if (!seen) d.push("the driver's ->open/->release were not visible");
     return {
       ...base,

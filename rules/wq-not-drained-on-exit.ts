@@ -32,6 +32,17 @@ function exitFunctions(a: Analysis): FunctionInfo[] {
   return a.moduleExit.map((n) => a.functions.get(n)).filter((x): x is FunctionInfo => !!x && !x.fn.partial);
 }
 
+/**
+ * An error return by the function's return type: nonzero for int-like
+ * (-ENOMEM), NULL for pointers and false for bool (a pointer or bool
+ * returned nonzero is the success path of a *_create()).
+ */
+function isErrorReturn(f: FunctionInfo, value: boolean | undefined): boolean {
+  const t = f.fn.returns;
+  if (t && (t.pointer > 0 || t.name === "bool")) return value === false;
+  return value === true;
+}
+
 function partialExits(a: Analysis): FunctionInfo[] {
   return a.moduleExit.map((n) => a.functions.get(n)).filter((x): x is FunctionInfo => !!x && x.fn.partial);
 }
@@ -73,7 +84,7 @@ const rule: Rule = {
       const destroyedSomewhere = [...a.functions.values()].some((x) => x.facts.acquires.some((q) => q.cls === wqCls && q.api === "destroy_workqueue"));
 
       // Init error paths: returns of the allocating function that still hold the allocation.
-      const leaks = f.facts.returns.filter((r) => r.value === true && r.held.some((h) => h.cls === `alloc:${wqCls}`));
+      const leaks = f.facts.returns.filter((r) => isErrorReturn(f, r.value) && r.held.some((h) => h.cls === `alloc:${wqCls}`));
       const isInit = f.entries.some((e) => e.kind === "init" || e.kind === "probe") || a.moduleInit.includes(f.fn.name);
       // From a diff: only when the hunk shows everything from the allocation to the return.
       const seenWhole = (line: number) => !f.fn.partial || shownBetween(a, f.fn.file, w.line, line);

@@ -835,6 +835,11 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
       }
     }
     const aliases = localAliases(b, body, locals);
+    // Pointer depth up to the function declarator: `struct foo *bar(void)` returns a pointer.
+    let rp = 0;
+    for (let d = n.childForFieldName("declarator"); d && d.type !== "function_declarator"; d = d.childForFieldName("declarator")) if (d.type === "pointer_declarator") rp++;
+    const rtName = typeName(n.childForFieldName("type"));
+    const returns = rtName ? { name: rtName, pointer: rp } : undefined;
     const isStatic = n.children.some((c) => c?.type === "storage_class_specifier" && c.text === "static");
     const startRow = n.startPosition.row;
     const annotations: { name: string; arg?: string }[] = [];
@@ -862,7 +867,7 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
     }
     model.functions.push({
       name, file: view.path, isStatic, line, endLine: b.endLine(n), params, locals, annotations,
-      body: stmts, partial, parseErrors: b.errors - errBefore, ...(Object.keys(aliases).length ? { aliases } : {}),
+      body: stmts, partial, parseErrors: b.errors - errBefore, ...(Object.keys(aliases).length ? { aliases } : {}), ...(returns ? { returns } : {}),
     });
   };
 

@@ -122,6 +122,8 @@ export interface CFunction {
   partial: boolean;
   /** tree-sitter ERROR/MISSING nodes inside the body (tolerated). */
   parseErrors: number;
+  /** Return type, when the head shows it (`struct foo *` → { name: "foo", pointer: 1 }). */
+  returns?: CType;
   /** Locals assigned once from an access path (`wq = obj->wq`): they name the same object. */
   aliases?: Record<string, AccessPath>;
 }

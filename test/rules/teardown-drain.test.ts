@@ -101,6 +101,11 @@ const INIT = "\tINIT_WORK(&zd->irq_work, zudc_irq_work);\n";
 describe("wq-not-drained-on-exit: teardown drains compared across the patch", () => {
   ruleTester("wq-not-drained-on-exit", {
     valid: [
+      {
+        // rbd_dev_create(), pool_create() in Linux 6.1: a pointer returned nonzero is the success path.
+        name: "a *_create() that returns the object holding its workqueue: success, not a leak",
+        files: { "drivers/md/zpool.c": "struct zpool { struct workqueue_struct *wq; };\nstatic void zpool_destroy(struct zpool *p)\n{\n\tdestroy_workqueue(p->wq);\n\tkfree(p);\n}\nstatic struct zpool *zpool_create(void)\n{\n\tstruct zpool *p = kzalloc(sizeof(*p), GFP_KERNEL);\n\n\tif (!p)\n\t\treturn NULL;\n\tp->wq = alloc_workqueue(\"zpool\", 0, 0);\n\tif (!p->wq) {\n\t\tkfree(p);\n\t\treturn NULL;\n\t}\n\treturn p;\n}\n" },
+      },
       { name: "a new driver whose remove() cancels the work it queues", patch: makePatch(PATH, "", newDriver(INIT, CANCEL)) },
       { name: "a new driver with devm_work_autocancel(): devres cancels it", patch: makePatch(PATH, "", newDriver("\tdevm_work_autocancel(&pdev->dev, &zd->irq_work, zudc_irq_work);\n", "")) },
       {
@@ -115,6 +120,11 @@ describe("wq-not-drained-on-exit: teardown drains compared across the patch", ()
       { name: "the whole driver in the tree, remove() already cancels: a patch touching other lines", change: { path: PATH, before: remove(CANCEL), after: remove(CANCEL).replace("zudc_hw_off3", "zudc_hw_off_three"), inTree: true } },
     ],
     invalid: [
+      {
+        name: "a *_create() whose error path returns NULL with the workqueue still allocated",
+        files: { "drivers/md/zpool.c": "struct zpool { struct workqueue_struct *wq; };\nstatic void zpool_destroy(struct zpool *p)\n{\n\tdestroy_workqueue(p->wq);\n\tkfree(p);\n}\nstatic struct zpool *zpool_create(void)\n{\n\tstruct zpool *p = kzalloc(sizeof(*p), GFP_KERNEL);\n\n\tif (!p)\n\t\treturn NULL;\n\tp->wq = alloc_workqueue(\"zpool\", 0, 0);\n\tif (!p->wq)\n\t\tgoto err;\n\tif (zpool_register(p))\n\t\tgoto err;\n\treturn p;\nerr:\n\tkfree(p);\n\treturn NULL;\n}\n" },
+        errors: [{ status: "existing", severity: "warning", function: "zpool_create", message: /returns an error at line 21 after allocating p->wq \(line 13\)/ }],
+      },
       {
         // linux-usb: drivers added without a cancel in ->remove() (the introducers of the fixes above).
         name: "a new driver whose remove() never cancels the work its interrupt queues: introduced",
