@@ -99,10 +99,13 @@ function inversion(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   const d = doubts(a, [e, r]);
   // nbd 2021's put took the lock *as* the last reference dropped; a final put
   // deep below an unrelated lock is often impossible (the caller holds a reference).
-  if (e.lastRefBelow && !e.holder.conditional) d.push(`del_gendisk() is reached only when a put below ${e.function}() drops the last reference`);
+  const finalPutBelow = e.lastRefBelow && !e.holder.conditional;
+  if (finalPutBelow) d.push(`del_gendisk() is reached only when a put below ${e.function}() drops the last reference`);
   return {
     ...base,
-    severity: "error",
+    // nbd 2021's put took the lock as the last reference dropped (the put is
+    // here); one deep below is reached only if no caller holds a reference.
+    severity: finalPutBelow ? "note" : "error",
     confidence: confidenceOf(d),
     message: `${e.function}() holds ${lname} across del_gendisk()${viaText(e)}${last}; ${underOpen}, which del_gendisk() also takes: AB-BA deadlock.`,
     // The lock and both halves are in the code; what is not is whether an open can race with this removal.
@@ -127,6 +130,8 @@ function recursive(ctx: RuleContext, e: EdgeEvidence): RuleFinding {
   if (e.lastRef) d.push("del_gendisk() is reached only when this put drops the last reference, which a reference held by the caller may rule out");
   return {
     ruleId: rule.meta.id,
+    // nbd's AA through ->release (KNOWN-INCIDENTS F1.1) went through a final
+    // put below: an error, with the doubt in its confidence.
     severity: "error",
     confidence: confidenceOf(d),
     file: e.file,

@@ -4,7 +4,7 @@
 // workqueue's `wq:<queue>`), a thread, a module's init/exit or a driver's
 // probe/remove. In hunks mode a callback whose table is not visible is
 // recognised by its name and parameter types (inferred).
-import type { CFunction, CFileModel } from "../cmodel/ir.js";
+import { forEachStmt, type CFunction, type CFileModel } from "../cmodel/ir.js";
 import type { KernelModel } from "../kernel/model.js";
 import type { Callback } from "../kernel/schema.js";
 import type { ContextKind } from "../model/review.js";
@@ -58,6 +58,10 @@ export function entryContexts(
         for (const nbc of nbClasses) for (const ch of bindings.nbChains.get(nbc) ?? []) chains.add(ch);
         if (!chains.size) chains.add(`?${fnName}`);
         for (const ch of chains) out.push({ cls: h.lock.replace("$chain", ch), expr: ch, typed: !ch.startsWith("?"), mode: h.mode, kind: "rwsem", line, origin: "context", via: cb.note });
+      } else if (h.lock === "kernfs:device") {
+        // The attribute hangs on one kind of object: the one its callback converts the device to.
+        const owner = fnsByName.get(fnName) ? attributeOwner(fnsByName.get(fnName)!.fn, kernel) : null;
+        out.push({ cls: kernfsClass("device", owner), expr: h.expr ?? h.lock, typed: true, mode: h.mode, kind: "mutex", line, origin: "context", via: cb.note });
       } else {
         out.push({ cls: h.lock, expr: h.expr ?? h.lock, typed: true, mode: h.mode, kind: "mutex", line, origin: "context", via: cb.note });
       }
@@ -179,6 +183,35 @@ export function entryContexts(
     }
   }
   return { entries, moduleInit, moduleExit };
+}
+
+/** `kernfs:device:nvme_subsystem`: a device's attributes, of one kind of object when known. */
+export function kernfsClass(kind: string, owner: string | null): string {
+  return owner ? `kernfs:${kind}:${owner}` : `kernfs:${kind}`;
+}
+
+/**
+ * The object a device attribute's show()/store() belongs to, when the
+ * callback says: `container_of(dev, struct X, …)`, a kernel conversion of
+ * the table (`dev_to_disk(dev)` → gendisk), or `dev_get_drvdata(dev)` into a
+ * local of type X. Other conversions (a driver's own `to_foo()`, which may
+ * go through the disk's private_data) leave it unknown.
+ */
+export function attributeOwner(fn: CFunction, kernel: KernelModel): string | null {
+  const dev = fn.params.find((p) => p.type?.name === "device" && p.type.pointer === 1)?.name;
+  if (!dev) return null;
+  let owner: string | null = null;
+  forEachStmt(fn.body, (s) => {
+    if (owner || s.k !== "expr" || !s.assign) return;
+    const c = s.assign.call;
+    if (c.args[0]?.path?.root !== dev || c.args[0].path.fields.length) return;
+    // container_of(dev, struct X, member): X is the receiving local's type (the parser splits `struct X`).
+    const row: { owner?: string } | undefined = c.name === "container_of" ? {} : kernel.first("deviceOwner", c.name);
+    if (!row) return;
+    const t = fn.locals[s.assign.name];
+    owner = row.owner ?? (t && t.pointer > 0 && !/^(void|char|device)$/.test(t.name) ? t.name : null);
+  });
+  return owner;
 }
 
 /** Parameter types against a signature: "*" is any one type, a final "..." any number of them. */

@@ -9,6 +9,7 @@ import { forEachStmt, type Arg, type Call, type CFunction, type Cond, type Stmt,
 import type { KernelModel } from "../kernel/model.js";
 import type { ContextKind } from "../model/review.js";
 import type { LockClass, TypeEnv } from "./classes.js";
+import { kernfsClass } from "./entries.js";
 import type { FnFacts, ParamCond } from "./facts.js";
 import { clone, droppedOf, findHeld, heldSets, normalize, onlyLastRef, type Held, type State } from "./state.js";
 
@@ -641,8 +642,14 @@ export class FunctionWalk {
         const f = this.env.kthreadFn(t.cls);
         return [{ ...t, cls: `kthread:${f ?? t.cls}` }];
       }
-      case "kernfs":
-        return [{ cls: `kernfs:${w.target ?? "device"}`, expr: arg?.text ?? "sysfs", typed: true }];
+      case "kernfs": {
+        // A removal waits for the callbacks of that object's attributes, and
+        // for those whose object is not known (they may be its own).
+        const kind = w.target ?? "device";
+        const owner = kind === "device" && arg ? this.removedOwner(arg) : null;
+        const expr = arg?.text ?? "sysfs";
+        return [...(owner ? [{ cls: kernfsClass(kind, owner), expr, typed: true }] : []), { cls: kernfsClass(kind, null), expr, typed: true }];
+      }
       case "completion": {
         // wait_for_completion(&x) where a work function does complete(&x):
         // this function waits for that work (a driver's own flush).
@@ -657,6 +664,21 @@ export class FunctionWalk {
       default:
         return [];
     }
+  }
+
+  /**
+   * The object whose device is removed: the struct that embeds it
+   * (`&subsys->dev` → nvme_subsystem), or the object passed itself when it
+   * is not a bare `struct device` (del_gendisk(disk) → gendisk).
+   */
+  private removedOwner(arg: Arg): string | null {
+    const p = arg.path;
+    if (!p) return null;
+    const own = this.env.types.typeOfPath(p, this.fn);
+    if (own && !/^(device|kobject|void)$/.test(own)) return own;
+    if (!p.fields.length) return null;
+    const t = this.env.types.typeOfPath({ root: p.root, fields: p.fields.slice(0, -1) }, this.fn);
+    return t && !/^(device|kobject|void)$/.test(t) ? t : null;
   }
 
   private lockOperand(c: Call, row: { arg?: number; lock?: string }): LockClass {

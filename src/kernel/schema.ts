@@ -91,6 +91,13 @@ export const WorkInitSchema = z.object({
   autoCancel: z.boolean().default(false),
   doc: z.string().optional(),
 });
+/**
+ * Calls that convert a `struct device *` to the object it belongs to, for
+ * telling which object a sysfs attribute hangs on: `owner`, or when absent
+ * the type of the local that receives the result (dev_get_drvdata()).
+ * container_of(dev, struct X, …) is built in.
+ */
+export const DeviceOwnerSchema = z.object({ names, owner: z.string().optional(), doc: z.string().optional() });
 /** devm_add_action(dev, fn, data) and friends: `fn` runs when the device is torn down. */
 export const TeardownCallbackSchema = z.object({ names, callbackArg: argIndex, doc: z.string().optional() });
 export const WorkQueueSchema = z.object({
@@ -172,6 +179,7 @@ export const KernelModelSchema = z.object({
   implicit: z.array(ImplicitSchema).default([]),
   workInit: z.array(WorkInitSchema).default([]),
   teardownCallback: z.array(TeardownCallbackSchema).default([]),
+  deviceOwner: z.array(DeviceOwnerSchema).default([]),
   workQueue: z.array(WorkQueueSchema).default([]),
   wqAlloc: z.array(WqAllocSchema).default([]),
   kthreadCreate: z.array(KthreadSchema).default([]),

@@ -137,6 +137,16 @@ export const KERNEL_TABLE: KernelModelInput = {
     { names: ["devm_work_autocancel"], workArg: 1, fnArg: 2, autoCancel: true, doc: "cancelled by devres when the device is unbound" },
     { names: ["devm_delayed_work_autocancel"], workArg: 1, fnArg: 2, delayed: true, autoCancel: true, doc: "cancelled by devres when the device is unbound" },
   ],
+  deviceOwner: [
+    { names: ["dev_to_disk"], owner: "gendisk" },
+    { names: ["to_scsi_device"], owner: "scsi_device" },
+    { names: ["class_to_shost", "dev_to_shost"], owner: "Scsi_Host" },
+    { names: ["to_usb_interface"], owner: "usb_interface" },
+    { names: ["to_usb_device"], owner: "usb_device" },
+    { names: ["to_pci_dev"], owner: "pci_dev" },
+    { names: ["to_platform_device"], owner: "platform_device" },
+    { names: ["dev_get_drvdata", "pci_get_drvdata", "platform_get_drvdata"], doc: "the driver's object of this device: the receiving local's type" },
+  ],
   teardownCallback: [
     { names: ["devm_add_action", "devm_add_action_or_reset"], callbackArg: 1, doc: "devres runs the action when the device is unbound, after ->remove()" },
   ],

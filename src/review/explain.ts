@@ -9,7 +9,10 @@ export function lockName(cls: string, expr?: string): string {
   if (cls.startsWith("wq:")) return `(wq_completion)${cls.slice(3)}`;
   if (cls.startsWith("work:")) return `(work_completion)${cls.slice(5)}`;
   if (cls.startsWith("kthread:")) return `(kthread)${cls.slice(8)}`;
-  if (cls.startsWith("kernfs:")) return `kn->active (${cls.slice(7)} attributes)`;
+  if (cls.startsWith("kernfs:")) {
+    const [kind, owner] = cls.slice(7).split(":");
+    return owner ? `kn->active (${kind} attributes of struct ${owner})` : `kn->active (${kind} attributes)`;
+  }
   if (cls.startsWith("notifier:")) return `(${cls.slice(9)} notifier chain).rwsem`;
   if (cls === "gendisk.open_mutex") return "&disk->open_mutex";
   if (expr && /->|\./.test(expr)) return `&${expr}`;

@@ -22,12 +22,40 @@ ${remove}
 }
 `;
 
+/** A store converting its device one way or another, and a removal of the disk under the store's lock. */
+const owned = (convert: string) => `
+static DECLARE_RWSEM(zinfo_sem);
+struct zinfo { struct device dev; struct gendisk *gd; };
+
+static ssize_t zinfo_shared_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t count)
+{
+${convert}
+	down_write(&zinfo_sem);
+	zinfo_apply(buf);
+	up_write(&zinfo_sem);
+	return count;
+}
+static DEVICE_ATTR_WO(zinfo_shared);
+
+static void zinfo_remove(struct zinfo *info)
+{
+	down_write(&zinfo_sem);
+	del_gendisk(info->gd);
+	up_write(&zinfo_sem);
+}
+`;
+
 const LOCKED_STORE = "\tmutex_lock(&zdev_index_mutex);\n\tzdev_resize(dev, buf);\n\tmutex_unlock(&zdev_index_mutex);";
 const PLAIN_STORE = "\tzdev_resize(dev, buf);";
 
 describe("sysfs-remove-under-lock", () => {
   ruleTester("sysfs-remove-under-lock", {
     valid: [
+      {
+        // dcssblk (Linux 6.1): the `shared` attribute lives on the parent device, not on the gendisk del_gendisk() removes.
+        name: "an attribute of another object (container_of to its struct) is not waited for by del_gendisk()",
+        files: { "drivers/s390/block/d.c": owned("\tstruct zinfo *info = container_of(dev, struct zinfo, dev);\n") },
+      },
       {
         name: "the disk is deleted after the lock is dropped",
         files: { "drivers/block/z.c": zdev(LOCKED_STORE, "\tmutex_lock(&zdev_index_mutex);\n\tidr_remove(&zdev_idr, zd->id);\n\tmutex_unlock(&zdev_index_mutex);\n\tdel_gendisk(zd->disk);") },
@@ -58,6 +86,11 @@ static void zdev_remove(struct zdev *zd)
       },
     ],
     invalid: [
+      {
+        name: "a disk attribute (dev_to_disk) whose store takes the lock held across del_gendisk()",
+        files: { "drivers/s390/block/d.c": owned("\tstruct gendisk *disk = dev_to_disk(dev);\n") },
+        errors: [{ severity: "error", function: "zinfo_remove" }],
+      },
       {
         name: "zram 2021: del_gendisk() under the index mutex that a device attribute's store takes",
         files: { "drivers/block/z.c": zdev(LOCKED_STORE, "\tmutex_lock(&zdev_index_mutex);\n\tdel_gendisk(zd->disk);\n\tmutex_unlock(&zdev_index_mutex);") },
