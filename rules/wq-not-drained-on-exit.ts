@@ -14,7 +14,7 @@
 import type { Analysis, FunctionInfo } from "../src/analysis/program.js";
 import { confidenceOf } from "../src/review/evidence.js";
 import { INCIDENTS } from "../src/review/incidents.js";
-import { drainedAnywhere, drainsOf, teardownRole, type TeardownRole } from "../src/analysis/teardown.js";
+import { drainedAnywhere, drainsOf, queuedWithReference, teardownRole, type TeardownRole } from "../src/analysis/teardown.js";
 import type { CompareContext, Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
 
 /** Waits (pseudo-lock classes) a function performs, directly or below. */
@@ -168,6 +168,7 @@ const rule: Rule = {
     const seen = new Set<string>();
     for (const [item, bindings] of a.workBindings) {
       if (!queued.has(item) || !item.includes(".")) continue;
+      if (queuedWithReference(a, item)) continue; // the work holds the object until it is done
       const struct = item.slice(0, item.indexOf("."));
       const fns = bindings.map((b) => b.fn);
       const waitClasses = [...fns.map((fn) => `work:${fn}`), ...fns.flatMap((fn) => [...(a.workQueues.get(fn) ?? [])].map((q) => `wq:${q}`))];
@@ -276,7 +277,7 @@ function queuedNotDrained(ctx: RuleContext, allWaits: Map<string, { fn: string; 
   for (const f of a.functions.values()) for (const q of f.facts.queueings) if (!queuedBy.has(q.item.cls)) queuedBy.set(q.item.cls, { fn: f.fn.name, line: q.line, file: q.file });
   for (const [item, bindings] of a.workBindings) {
     const q = queuedBy.get(item);
-    if (!q || !item.includes(".") || bindings.some((b) => b.autoCancel)) continue;
+    if (!q || !item.includes(".") || bindings.some((b) => b.autoCancel) || queuedWithReference(a, item)) continue;
     const struct = item.slice(0, item.indexOf("."));
     const fns = bindings.map((b) => b.fn);
     const waitClasses = [...fns.map((fn) => `work:${fn}`), ...fns.flatMap((fn) => [...(a.workQueues.get(fn) ?? [])].map((w) => `wq:${w}`)), `work:${item}`];

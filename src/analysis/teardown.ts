@@ -4,7 +4,7 @@
 // threads each waits for before returning, through its callees. Rules
 // compare these between the images of a patch: the drain a fix adds is the
 // drain the pre-image lacked.
-import type { FunctionInfo } from "./program.js";
+import type { Analysis, FunctionInfo } from "./program.js";
 import type { Effect } from "./summary.js";
 
 export type TeardownRole = "exit" | "remove" | "error-path";
@@ -43,4 +43,35 @@ export function drainsOf(info: FunctionInfo): Map<string, Effect> {
 export function drainedAnywhere(functions: Map<string, FunctionInfo>, cls: string): boolean {
   for (const f of functions.values()) if (f.facts.acquires.some((a) => a.how === "wait" && a.cls === cls && DRAINS.test(a.api))) return true;
   return false;
+}
+
+/**
+ * Is every queueing of this work item covered by a reference on the object
+ * that embeds it, taken in the queueing function (kref_get(), dasd's
+ * dasd_get_device(), a closure_get() …)? Then the work holds the object and
+ * drops it when done: the final put cannot free it under the work (dasd,
+ * nvme-fc, bcache in Linux 6.1).
+ */
+export function queuedWithReference(a: Analysis, itemCls: string): boolean {
+  const sites = [...a.functions.values()].flatMap((f) => f.facts.queueings.filter((q) => q.item.cls === itemCls).map((q) => ({ f, q })));
+  if (!sites.length) return false;
+  return sites.every(({ f, q }) => {
+    const root = /^&?\(?([A-Za-z_]\w*)/.exec(q.item.expr)?.[1];
+    if (!root) return false;
+    return f.facts.callSites.some((cs) => takesReference(a, cs.callee, cs.call.args.map((x) => x.path?.root)).includes(root));
+  });
+}
+
+/** Roots of the arguments a call takes a reference on: a refGet row, or a driver wrapper passing its parameter to one. */
+function takesReference(a: Analysis, callee: string, argRoots: (string | undefined)[], depth = 0): string[] {
+  const row = a.kernel.first("refGet", callee);
+  if (row) return argRoots[row.arg] ? [argRoots[row.arg]!] : [];
+  const fn = depth < 2 ? a.functions.get(callee) : undefined;
+  if (!fn) return [];
+  const out: string[] = [];
+  fn.fn.params.forEach((p, i) => {
+    if (!argRoots[i]) return;
+    if (fn.facts.callSites.some((cs) => takesReference(a, cs.callee, cs.call.args.map((x) => x.path?.root), depth + 1).includes(p.name))) out.push(argRoots[i]!);
+  });
+  return out;
 }

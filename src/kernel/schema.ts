@@ -98,6 +98,8 @@ export const WorkInitSchema = z.object({
  * container_of(dev, struct X, …) is built in.
  */
 export const DeviceOwnerSchema = z.object({ names, owner: z.string().optional(), doc: z.string().optional() });
+/** Calls that take a reference on the object their argument names (kref_get(&obj->ref)). */
+export const RefGetSchema = z.object({ names, arg: argIndex.default(0), doc: z.string().optional() });
 /** devm_add_action(dev, fn, data) and friends: `fn` runs when the device is torn down. */
 export const TeardownCallbackSchema = z.object({ names, callbackArg: argIndex, doc: z.string().optional() });
 export const WorkQueueSchema = z.object({
@@ -180,6 +182,7 @@ export const KernelModelSchema = z.object({
   workInit: z.array(WorkInitSchema).default([]),
   teardownCallback: z.array(TeardownCallbackSchema).default([]),
   deviceOwner: z.array(DeviceOwnerSchema).default([]),
+  refGet: z.array(RefGetSchema).default([]),
   workQueue: z.array(WorkQueueSchema).default([]),
   wqAlloc: z.array(WqAllocSchema).default([]),
   kthreadCreate: z.array(KthreadSchema).default([]),

@@ -147,6 +147,13 @@ export const KERNEL_TABLE: KernelModelInput = {
     { names: ["to_platform_device"], owner: "platform_device" },
     { names: ["dev_get_drvdata", "pci_get_drvdata", "platform_get_drvdata"], doc: "the driver's object of this device: the receiving local's type" },
   ],
+  refGet: [
+    {
+      names: ["kref_get", "kref_get_unless_zero", "refcount_inc", "refcount_inc_not_zero", "atomic_inc", "atomic_inc_not_zero", "closure_get",
+        "get_device", "kobject_get", "percpu_ref_get", "percpu_ref_tryget", "scsi_host_get", "scsi_device_get", "blk_get_queue", "nvme_get_ctrl"],
+      doc: "a reference the queued work drops when it is done: the object outlives the work",
+    },
+  ],
   teardownCallback: [
     { names: ["devm_add_action", "devm_add_action_or_reset"], callbackArg: 1, doc: "devres runs the action when the device is unbound, after ->remove()" },
   ],

@@ -102,6 +102,11 @@ describe("wq-not-drained-on-exit: teardown drains compared across the patch", ()
   ruleTester("wq-not-drained-on-exit", {
     valid: [
       {
+        // dasd (Linux 6.1): every schedule_work() is paired with dasd_get_device(); the work ends with the put.
+        name: "a new driver whose queueing takes a reference the work drops: the object outlives the work",
+        patch: makePatch(PATH, "", newDriver(INIT, "").replace("\tschedule_work(&zd->irq_work);", "\tzudc_get(zd);\n\tschedule_work(&zd->irq_work);").replace("static irqreturn_t zudc_irq", "static void zudc_get(struct zudc *zd)\n{\n\tkref_get(&zd->ref);\n}\n\nstatic irqreturn_t zudc_irq")),
+      },
+      {
         // rbd_dev_create(), pool_create() in Linux 6.1: a pointer returned nonzero is the success path.
         name: "a *_create() that returns the object holding its workqueue: success, not a leak",
         files: { "drivers/md/zpool.c": "struct zpool { struct workqueue_struct *wq; };\nstatic void zpool_destroy(struct zpool *p)\n{\n\tdestroy_workqueue(p->wq);\n\tkfree(p);\n}\nstatic struct zpool *zpool_create(void)\n{\n\tstruct zpool *p = kzalloc(sizeof(*p), GFP_KERNEL);\n\n\tif (!p)\n\t\treturn NULL;\n\tp->wq = alloc_workqueue(\"zpool\", 0, 0);\n\tif (!p->wq) {\n\t\tkfree(p);\n\t\treturn NULL;\n\t}\n\treturn p;\n}\n" },
