@@ -96,7 +96,7 @@ export class FunctionWalk {
       name: fn.name, file: fn.file, context, partial: fn.partial, callSites: [], acquires: [], releases: [], workInits: [],
       queueings: [], wqAllocs: [], frees: [], objectAllocs: [], kthreads: [], notifiers: [], returns: [], requires: [],
     };
-    this.factVars = factNamesOf(fn);
+    this.factVars = factNamesOf(fn, (n) => env.kernel.rows("locks", n).length > 0 || !!env.net(n)?.acquired.length || !!env.net(n)?.released.length);
   }
 
   run(): FnFacts {
@@ -860,41 +860,65 @@ function repeatedConditions(fn: CFunction): Set<string> {
 // A function is walked up to three times in a recursive SCC, and its model is
 // shared by both images when its file did not change.
 const factNamesCache = new WeakMap<CFunction, Set<string> | null>();
-function factNamesOf(fn: CFunction): Set<string> | null {
-  if (!factNamesCache.has(fn)) factNamesCache.set(fn, factNames(fn));
+function factNamesOf(fn: CFunction, isLockCall: (name: string) => boolean): Set<string> | null {
+  if (!factNamesCache.has(fn)) factNamesCache.set(fn, factNames(fn, isLockCall));
   return factNamesCache.get(fn)!;
 }
 
 /**
  * Variables a fact learnt from a test can matter for: tested more than once
  * (a test inside a loop counts twice), returned, or a parameter (call
- * summaries read parameter values). Null when a backward goto can re-run
+ * summaries read parameter values). A value tested only inside loops is
+ * kept only when one of its tests guards a lock operation: tests of the
+ * loop cursor's fields (lpfc_els_flush_cmd() in Linux 6.1 has five) would
+ * otherwise multiply states until every fact is dropped — the one that
+ * pairs a lock with its unlock too. Null when a backward goto can re-run
  * any test: then every fact is kept.
  */
-export function factNames(fn: CFunction): Set<string> | null {
-  const tests = new Map<string, number>();
+export function factNames(fn: CFunction, isLockCall: (name: string) => boolean = () => true): Set<string> | null {
+  const tests = new Map<string, { n: number; outside: boolean; guards: boolean }>();
   const out = new Set<string>(fn.params.map((p) => p.name));
   const labels = new Set<string>();
   let backward = false;
-  const count = (t: Test, weight: number): void => {
-    if (t.t === "var") tests.set(t.name, (tests.get(t.name) ?? 0) + weight);
-    else if (t.t === "not") count(t.e, weight);
+  const guardsLock = (s: Stmt): boolean => {
+    let found = false;
+    forEachStmt([s], (x) => {
+      if (!found) for (const c of callsOfStmt(x)) if (isLockCall(c.name)) found = true;
+    });
+    return found;
+  };
+  const count = (t: Test, weight: number, inLoop: boolean, guards: () => boolean): void => {
+    if (t.t === "var") {
+      const have = tests.get(t.name) ?? { n: 0, outside: false, guards: false };
+      have.n += weight;
+      have.outside ||= !inLoop;
+      if (inLoop && !have.guards) have.guards = guards();
+      tests.set(t.name, have);
+    } else if (t.t === "not") count(t.e, weight, inLoop, guards);
     else if (t.t === "and" || t.t === "or") {
-      count(t.l, weight);
-      count(t.r, weight);
+      count(t.l, weight, inLoop, guards);
+      count(t.r, weight, inLoop, guards);
     }
   };
   forEachStmt(fn.body, (s, inLoop) => {
     const weight = inLoop ? 2 : 1;
-    if (s.k === "if" || s.k === "switch") count(s.cond.test, weight);
-    else if (s.k === "loop" && s.cond) count(s.cond.test, 2);
+    if (s.k === "if") count(s.cond.test, weight, inLoop, () => guardsLock(s.then) || (!!s.else && guardsLock(s.else)));
+    else if (s.k === "switch") count(s.cond.test, weight, inLoop, () => s.cases.some((c) => c.body.some(guardsLock)));
+    else if (s.k === "loop" && s.cond) count(s.cond.test, 2, true, () => guardsLock(s.body));
     else if (s.k === "return" && s.value?.var !== undefined) out.add(s.value.var);
     else if (s.k === "label") labels.add(s.name);
     else if (s.k === "goto" && labels.has(s.label)) backward = true;
   });
   if (backward) return null;
-  for (const [name, n] of tests) if (n > 1) out.add(name);
+  for (const [name, t] of tests) if (t.n > 1 && (t.outside || t.guards)) out.add(name);
   return out;
+}
+
+function callsOfStmt(s: Stmt): Call[] {
+  if (s.k === "expr" || s.k === "return") return s.calls;
+  if (s.k === "if" || s.k === "switch") return s.cond.calls;
+  if (s.k === "loop") return s.cond?.calls ?? [];
+  return [];
 }
 
 function collectTestCalls(t: Test, out: Set<string>): void {

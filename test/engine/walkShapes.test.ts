@@ -3,6 +3,7 @@
 // same branch: a lock and its unlock each under `#ifndef __CHECKER__`
 // (qla2xxx's qla82xx_wr_32(), Linux 6.1) are one configuration, not four.
 import { describe, expect, test } from "@jest/globals";
+import { factNames } from "../../src/analysis/walk.js";
 import { analyseC, edges } from "../helpers/engine.js";
 
 const wr32 = (second: string) => `
@@ -179,5 +180,99 @@ module_exit(demo_exit);
       (await analyseC({ "d.c": src(onError) })).functions.get("demo_init")!.facts.returns.filter((r) => r.value === true && r.held.some((h) => h.cls === "alloc:wq:demo_wq")).length;
     expect(await leaks("")).toBe(1);
     expect(await leaks("\t\tdemo_exit();\n")).toBe(0);
+  });
+});
+
+describe("correlated conditions around a loop", () => {
+  test("if (rev4) lock; a loop testing its cursor's fields; if (rev4) unlock: no leak (lpfc_els_flush_cmd's shape)", async () => {
+    const a = await analyseC({
+      "els.c": `struct demo_ring { spinlock_t ring_lock; };
+static void demo_flush(struct demo_hba *h, struct demo_ring *ring, struct demo_port *port)
+{
+	struct demo_io *p, *t;
+	unsigned long flags;
+	int cmd, tmo_err;
+
+	spin_lock_irqsave(&h->hbalock, flags);
+	if (h->sli_rev == DEMO_REV4)
+		spin_lock(&ring->ring_lock);
+	tmo_err = test_bit(DEMO_TMO_ERR, &h->bit_flags);
+	list_for_each_entry_safe(p, t, &ring->txcmplq, list) {
+		if (p->cmd_flag & DEMO_IO_LIBDFC && !tmo_err)
+			continue;
+		if (p->port != port)
+			continue;
+		if (p->cmd_flag & DEMO_DRIVER_ABORTED && !tmo_err)
+			continue;
+		cmd = demo_job_cmd(h, p);
+		if (cmd == DEMO_ELS_REQUEST || cmd == DEMO_ELS_RSP) {
+			list_add_tail(&p->dlist, &h->abort_list);
+			if (h->link_state == DEMO_LINK_DOWN)
+				p->cmd_cmpl = demo_cmpl_link_down;
+		} else if (cmd == DEMO_GEN_REQUEST || tmo_err)
+			list_add_tail(&p->dlist, &h->abort_list);
+	}
+	if (h->sli_rev == DEMO_REV4)
+		spin_unlock(&ring->ring_lock);
+	spin_unlock_irqrestore(&h->hbalock, flags);
+
+	list_for_each_entry_safe(p, t, &h->abort_list, dlist) {
+		spin_lock_irqsave(&h->hbalock, flags);
+		list_del_init(&p->dlist);
+		if (tmo_err)
+			list_move_tail(&p->list, &h->cancel_list);
+		else
+			demo_abort_iotag(h, ring, p);
+		spin_unlock_irqrestore(&h->hbalock, flags);
+	}
+	spin_lock_irqsave(&h->hbalock, flags);
+	if (h->sli_rev == DEMO_REV4)
+		spin_lock(&ring->ring_lock);
+	list_for_each_entry_safe(p, t, &ring->txq, list) {
+		cmd = demo_job_cmd(h, p);
+		if (p->cmd_flag & DEMO_IO_LIBDFC)
+			continue;
+		if (cmd == DEMO_QUE_RING_BUF || cmd == DEMO_QUE_RING_BUF64 || cmd == DEMO_CLOSE_XRI || cmd == DEMO_ABORT_XRI || cmd == DEMO_ABORT_XRI_CX)
+			continue;
+		if (p->port != port)
+			continue;
+		list_add_tail(&p->list, &h->abort_list);
+	}
+	if (port == h->pport) {
+		list_for_each_entry_safe(p, t, &h->fabric_list, list)
+			list_add_tail(&p->list, &h->abort_list);
+	}
+	if (h->sli_rev == DEMO_REV4)
+		spin_unlock(&ring->ring_lock);
+	spin_unlock_irqrestore(&h->hbalock, flags);
+}
+`,
+    });
+    expect(a.functions.get("demo_flush")!.facts.returns.flatMap((r) => r.held.map((h) => h.cls))).toEqual([]);
+  });
+});
+
+describe("which tested values the walk remembers", () => {
+  test("values tested only inside a loop are kept only when a test guards a lock operation", async () => {
+    const a = await analyseC({
+      "els.c": `struct demo_ring { spinlock_t ring_lock; };
+static void demo_scan(struct demo_hba *h, struct demo_ring *ring)
+{
+	struct demo_io *p, *t;
+
+	list_for_each_entry_safe(p, t, &ring->txq, list) {
+		if (p->cmd_flag & DEMO_LIBDFC)
+			demo_skip(p);
+		if (p->busy)
+			spin_lock(&ring->ring_lock);
+		demo_poke(p);
+		if (p->busy)
+			spin_unlock(&ring->ring_lock);
+	}
+}
+`,
+    });
+    const names = factNames(a.functions.get("demo_scan")!.fn, (n) => /^spin_(un)?lock$/.test(n));
+    expect(names && [...names].sort()).toEqual(["h", "p->busy", "ring"]);
   });
 });
