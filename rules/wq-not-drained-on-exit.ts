@@ -12,6 +12,7 @@
 // nbd's 68c9417b193d (seed 000) is the model of doing it right: nbd_del_wq is
 // destroyed in nbd_cleanup() and on the init error path.
 import type { Analysis, FunctionInfo } from "../src/analysis/program.js";
+import type { Effect } from "../src/analysis/summary.js";
 import { confidenceOf } from "../src/review/evidence.js";
 import { INCIDENTS } from "../src/review/incidents.js";
 import { drainedAnywhere, drainsOf, queuedWithReference, teardownRole, type TeardownRole } from "../src/analysis/teardown.js";
@@ -75,13 +76,15 @@ const rule: Rule = {
     const out: RuleFinding[] = [];
     const exits = exitFunctions(a);
     const allocs = [...a.functions.values()].flatMap((f) => f.facts.wqAllocs.map((w) => ({ w, f })));
+    const destroyed = new Set<string>();
+    if (allocs.length) for (const x of a.functions.values()) for (const q of x.facts.acquires) if (q.api === "destroy_workqueue") destroyed.add(q.cls);
 
     for (const { w, f } of allocs) {
       if (!w.target) continue;
       const T = w.target.cls;
       const wqCls = `wq:${T}`;
       const global = !T.includes(".") && !T.includes(":") && !T.includes("->");
-      const destroyedSomewhere = [...a.functions.values()].some((x) => x.facts.acquires.some((q) => q.cls === wqCls && q.api === "destroy_workqueue"));
+      const destroyedSomewhere = destroyed.has(wqCls);
 
       // Init error paths: returns of the allocating function that still hold the allocation.
       const leaks = f.facts.returns.filter((r) => isErrorReturn(f, r.value) && r.held.some((h) => h.cls === `alloc:${wqCls}`));
@@ -340,6 +343,7 @@ function teardownDrainChanges(ctx: CompareContext): RuleFinding[] {
   const a = ctx.analysis;
   const b = ctx.counterpart;
   const out: RuleFinding[] = [];
+  const lost: { name: string; info: FunctionInfo; other: FunctionInfo; role: TeardownRole; cls: string; e: Effect }[] = [];
   for (const [name, info] of a.functions) {
     const other = b.functions.get(name);
     if (!other) continue;
@@ -353,7 +357,17 @@ function teardownDrainChanges(ctx: CompareContext): RuleFinding[] {
         if (drainedAnywhere(a.functions, cls)) continue;
         if (info.facts.callSites.some((c) => !a.functions.has(c.callee) && !a.kernel.knows(c.callee) && !other.facts.callSites.some((o) => o.callee === c.callee))) continue;
       }
+      lost.push({ name, info, other, role, cls, e });
+    }
+  }
+  // One finding per defect: where the wait was lost, not in every caller that
+  // reached it through that function.
+  const at = new Set(lost.map((l) => `${l.name}\0${l.cls}`));
+  for (const { name, info, other, role, cls, e } of lost) {
+    {
+      if (e.path.some((p) => p.function && p.function !== name && at.has(`${p.function}\0${cls}`))) continue;
       const what = drainName(cls, e.expr);
+      const theirs = ctx.image === "post" ? "before the patch:" : "with the patch:";
       const how = `${e.api}(${cls.startsWith("work:") ? workArg(e.expr) : e.expr})`;
       const inferred = [...info.entries, ...other.entries].some((x) => x.inferred);
       const d: string[] = [];
@@ -372,10 +386,12 @@ function teardownDrainChanges(ctx: CompareContext): RuleFinding[] {
         function: name,
         message: msg,
         question: ctx.image === "pre" ? `Was ${what} still able to run after ${name}()?` : `Who waits for ${what} now? ${name}() used to call ${how}, and nothing else here does.`,
-        trace: [{ file: info.fn.file, line: info.fn.line, function: name, note: `${ROLE_TEXT[role]}: no ${e.api}()` }, ...e.path.map((p) => ({ ...p }))].slice(0, 6),
+        trace: [{ file: info.fn.file, line: info.fn.line, function: name, note: `${ROLE_TEXT[role]}: no ${e.api}()` }, ...e.path.map((p) => ({ ...p, note: `${theirs} ${p.note}` }))].slice(0, 6),
         key: `${name}|${cls}|teardown-drain`,
+        ...(ctx.image === "post" && cls.startsWith("wq:") ? { supersedes: [`${cls.slice(3)}|never-destroyed`, `${cls.slice(3)}|module-exit`] } : {}),
         pathKey: name,
-        chain: [{ file: info.fn.file, line: info.fn.line }, ...e.path.map((p) => ({ file: p.file, line: p.line }))],
+        // The wait's lines are the other image's: not places of this one to anchor on.
+        chain: [{ file: info.fn.file, line: info.fn.line }],
         ...(d.length ? { limitations: d } : {}),
       });
     }

@@ -83,6 +83,9 @@ export class FunctionWalk {
   /** Released entry locks by class, waiting for a re-acquisition (unlock … relock). */
   private readonly droppedAt = new Map<string, number>();
   readonly paramRefs = new Map<string, ParamRef>();
+  /** Facts by identity, for the repeated visits of one statement (loops, merges, SCC rounds). */
+  private readonly callSiteIndex = new Map<string, FnFacts["callSites"][number]>();
+  private readonly acquireIndex = new Map<string, FnFacts["acquires"][number]>();
   /** Variables whose value a later test, return or call summary reads (see factNames). */
   private readonly factVars: Set<string> | null;
 
@@ -455,7 +458,8 @@ export class FunctionWalk {
   private recordCallSite(c: Call, states: State[], lastRef = false): void {
     const key = `cs:${callKey(c)}`;
     const sets = heldSets(states);
-    const existing = this.facts.callSites.find((x) => x.line === c.line && x.callee === c.name && callKey(x.call) === callKey(c));
+    const ck = callKey(c);
+    const existing = this.callSiteIndex.get(ck);
     if (existing) {
       mergeHeldSets(existing.heldSets, sets);
       existing.dropped = [...new Set([...existing.dropped, ...droppedOf(states)])].sort();
@@ -464,10 +468,12 @@ export class FunctionWalk {
       return;
     }
     this.seen.add(key);
-    this.facts.callSites.push({
+    const site: FnFacts["callSites"][number] = {
       caller: this.fn.name, file: this.fn.file, line: c.line, callee: c.name, call: c, indirect: !!c.indirect, heldSets: sets, dropped: droppedOf(states),
       lastRef: onlyLastRef(states) || lastRef, when: this.paramConds(states),
-    });
+    };
+    this.facts.callSites.push(site);
+    this.callSiteIndex.set(ck, site);
   }
 
   /** Run one call. With `condApplied`, its value-dependent lock effect is applied by the caller (branch or assignment). */
@@ -726,7 +732,8 @@ export class FunctionWalk {
     note: string | undefined, conditional: boolean, transient: boolean, nonblocking?: boolean,
   ): void {
     const sets = heldSets(states);
-    const existing = this.facts.acquires.find((a) => a.line === c.line && a.cls === lc.cls && a.api === c.name);
+    const ak = `${c.line}|${lc.cls}|${c.name}`;
+    const existing = this.acquireIndex.get(ak);
     if (existing) {
       mergeHeldSets(existing.heldSets, sets);
       existing.dropped = [...new Set([...existing.dropped, ...droppedOf(states)])].sort();
@@ -734,11 +741,13 @@ export class FunctionWalk {
       existing.when = intersectConds(existing.when, this.paramConds(states));
       return;
     }
-    this.facts.acquires.push({
+    const acq: FnFacts["acquires"][number] = {
       file: this.fn.file, line: c.line, function: this.fn.name, cls: lc.cls, expr: lc.expr, typed: lc.typed, mode, how, api: c.name, note,
       heldSets: sets, dropped: droppedOf(states), lastRef: onlyLastRef(states), when: this.paramConds(states), conditional, transient,
       ...(nonblocking ? { nonblocking } : {}),
-    });
+    };
+    this.facts.acquires.push(acq);
+    this.acquireIndex.set(ak, acq);
   }
 
   /**

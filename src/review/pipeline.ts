@@ -156,11 +156,11 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       const pre = await program(ctx, "pre");
       reportModelNotes(report, errors, [pre]);
       const preAnalysis = analyse(pre.files, kernel);
-      const preFindings = [...runRules(preAnalysis, "pre", ctx.kind), ...runRules(preAnalysis, "pre", ctx.kind, postAnalysis)];
-      postFindings.push(...runRules(postAnalysis, "post", ctx.kind, preAnalysis));
+      const preFindings = dropSuperseded([...runRules(preAnalysis, "pre", ctx.kind), ...runRules(preAnalysis, "pre", ctx.kind, postAnalysis)]);
+      const postAll = dropSuperseded([...postFindings, ...runRules(postAnalysis, "post", ctx.kind, preAnalysis)]);
       const rungOf = new Map(ctx.changed.flatMap((c) => [[c.path, c.context], ...(c.diff.oldPath ? [[c.diff.oldPath, c.context] as const] : [])]));
       const contextOf = (file: string) => rungOf.get(file) ?? ctx.kind;
-      const diffs = diffFindings(preFindings, postFindings, changedLines(files), contextOf, (id) => {
+      const diffs = diffFindings(preFindings, postAll, changedLines(files), contextOf, (id) => {
         const r = rules.find((x) => x.meta.id === id);
         return { references: r?.meta.incidents ?? [], fix: r?.meta.fix ?? "" };
       });
@@ -183,6 +183,13 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
       tree?.close();
     },
   };
+}
+
+/** One image's findings without those another finding of the same rule supersedes. */
+export function dropSuperseded(found: RuleFinding[]): RuleFinding[] {
+  const gone = new Set(found.flatMap((f) => (f.supersedes ?? []).map((k) => `${f.ruleId}\0${k}`)));
+  if (!gone.size) return found;
+  return found.filter((f) => f.supersedes?.length || !gone.has(`${f.ruleId}\0${f.key}`));
 }
 
 /** Does the patch delete a line that waits for work (rules compare a teardown's waits across the images)? */

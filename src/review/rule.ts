@@ -49,6 +49,13 @@ export interface RuleFinding {
   limitations?: string[];
   /** Overrides the rule's general fix text. */
   fix?: string;
+  /**
+   * Keys of this rule's check() findings in the same image that report the
+   * same defect less precisely (a compare() finding naming the removed
+   * destroy_workqueue() replaces "allocated but never destroyed" at the
+   * allocation): those are dropped, so one defect gets one finding.
+   */
+  supersedes?: string[];
 }
 
 /** A rule's view of both images: what one image does that the other does not. */

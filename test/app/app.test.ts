@@ -67,16 +67,18 @@ describe("pull_request.opened", () => {
   });
 
   test("a finding outside the diff becomes a file-level comment, not an inline one", async () => {
-    const head = xdevLeak();
-    const { sent } = mockGitHub({ base: xdevBase(), head, headSha: HEAD1 });
+    const { base, head } = xdevLeak();
+    const { sent } = mockGitHub({ base, head, headSha: HEAD1 });
     await makeProbot().receive({ id: "d-3", name: "pull_request", payload: prPayload("opened", { head: HEAD1, base: BASE }) as any });
     expect(sent.reviews).toHaveLength(1);
     expect(sent.reviews[0].comments).toEqual([]);
     expect(sent.fileComments).toEqual([
       { commit_id: HEAD1, path: XDEV, subject_type: "file", body: expect.stringContaining("wq-not-drained-on-exit") },
     ]);
-    const alloc = lineOf(head[XDEV]!, "alloc_workqueue");
-    expect(sent.fileComments[0].body).toContain(`Line ${alloc} in \`xdev_add()\`, outside this pull request's diff`);
+    // One defect, one comment: on the teardown that lost its wait, not also on the allocation.
+    const teardown = lineOf(head[XDEV]!, "static void xdev_remove(");
+    expect(sent.fileComments[0].body).toContain(`Line ${teardown} in \`xdev_remove()\`, outside this pull request's diff`);
+    expect(sent.fileComments[0].body).toContain("destroy_workqueue(xd-&gt;io_wq) removed");
     expect(sent.fileComments[0].body).not.toContain("Possible unsafe locking scenario"); // warnings carry no scenario
     // Warnings do not fail the check run by default (fail-on: error).
     expect(completion(sent)).toEqual(expect.objectContaining({ conclusion: "neutral" }));

@@ -107,9 +107,16 @@ export function xdevFixed(): Record<string, string> {
   return { [XDEV]: text };
 }
 
-/** A PR that drops destroy_workqueue() from xdev_remove(): the finding sits far outside the hunk. */
-export function xdevLeak(): Record<string, string> {
-  return { [XDEV]: xdevBase()[XDEV]!.replace("\tdestroy_workqueue(xd->io_wq);\n", "") };
+/**
+ * A PR that drops destroy_workqueue() from a teardown too long for the
+ * hunk's three lines of context to show its first line, where the finding
+ * (xdev_remove() no longer waits) is anchored: outside the diff.
+ */
+export function xdevLeak(): { base: Record<string, string>; head: Record<string, string> } {
+  const pad = "\tdel_gendisk(xd->disk);\n" + ["", "\t/*", "\t * The disk is gone: nothing new can be queued on io_wq,", "\t * but work queued before del_gendisk() may still run.", "\t */"].join("\n") + "\n";
+  const base = xdevBase()[XDEV]!.replace("\tdel_gendisk(xd->disk);\n", pad);
+  if (base === xdevBase()[XDEV]) throw new Error("xdevLeak: anchor text not found");
+  return { base: { [XDEV]: base }, head: { [XDEV]: base.replace("\tdestroy_workqueue(xd->io_wq);\n", "") } };
 }
 
 /** Line (1-based) of the first line containing `needle`. */
