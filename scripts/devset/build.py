@@ -6,7 +6,9 @@ For each row of devsets/<set>.tsv:
                          list mirror, found by Message-ID; repo cases: `git format-patch`
                          of the commit, its parent's tree being the pre-image)
   trees/<case_id>/pre/   the pre-image for tree mode:
-      repo case: the directories the commit touches, at the commit's parent;
+      repo case: the driver source at the commit's parent: the top-level directory of every
+      touched file plus the repository's shared directories (mirrors.REPO_CONTEXT), C files,
+      headers and Kbuild files only;
       list case: the directories of the touched files copied from the first Debian tree
       the patch applies to exactly (`git apply --check`), or, when it is already merged,
       from the first tree it reverse-applies to exactly, reverse-applied in the copy.
@@ -18,7 +20,7 @@ Usage: build.py devsets/<set>.tsv [--update-tsv] [--only CASE_ID ...]
 """
 import argparse, csv, email, email.policy, os, re, shutil, subprocess, sys
 sys.path.insert(0, os.path.dirname(__file__))
-from mirrors import DEVSETS, TREES, REPOS, git_dir, git, mboxrd
+from mirrors import DEVSETS, TREES, REPOS, REPO_CONTEXT, REPO_EXCLUDED, git_dir, git, mboxrd
 from show import raw_mail
 from index_lists import body_text
 
@@ -105,6 +107,26 @@ def repo_case(row, out):
     return mbox, files, gd
 
 
+def repo_source_dirs(source, files):
+    """The driver source a repository case's tree holds: each touched file's top-level directory
+    and the repository's shared context directories (mirrors.REPO_CONTEXT), never an excluded one."""
+    tops = {f.split('/', 1)[0] for f in files if '/' in f} | set(REPO_CONTEXT.get(source, []))
+    return sorted(d for d in tops if d not in REPO_EXCLUDED.get(source, ()))
+
+
+def export_repo_sources(gd, rev, dirs, dest):
+    """The C sources and headers (and Kbuild files) under dirs at rev, extracted into dest."""
+    present = [d for d in dirs if git(gd, 'ls-tree', '--name-only', rev, '--', d).strip()]
+    if not present:
+        return
+    listed = [f for f in git(gd, 'ls-tree', '-r', '--name-only', rev, '--', *present).decode().split('\n')
+              if f.endswith(('.c', '.h')) or os.path.basename(f) in ('Makefile', 'Kbuild')]
+    if not listed:
+        return
+    tar = subprocess.run(['git', '--git-dir', gd, 'archive', rev, '--'] + listed, capture_output=True, check=True).stdout
+    subprocess.run(['tar', 'x', '-C', dest], input=tar, check=True)
+
+
 def build(tsv, update, only, set_name=None):
     set_name = set_name or os.path.splitext(os.path.basename(tsv))[0]
     out = os.path.join(DEVSETS, set_name)
@@ -122,14 +144,7 @@ def build(tsv, update, only, set_name=None):
         if row['source'] in REPOS:
             mbox, files, gd = repo_case(row, out)
             os.makedirs(pre)
-            dirs = [d for d in dirs_to_copy(files)]
-            parent = row['commit'] + '^'
-            listed = git(gd, 'ls-tree', '-r', '--name-only', parent, '--', *[d.rstrip('/') for d in dirs]).decode().split('\n')
-            if any(listed):
-                tar = subprocess.run(['git', '--git-dir', gd, 'archive', parent, '--'] + [d.rstrip('/') for d in dirs
-                                     if any(x == d.rstrip('/') or x.startswith(d) for x in listed)],
-                                     capture_output=True, check=True).stdout
-                subprocess.run(['tar', 'x', '-C', pre], input=tar, check=True)
+            export_repo_sources(gd, row['commit'] + '^', repo_source_dirs(row['source'], files), pre)
             row['tree'] = 'parent'
         else:
             mbox, files, found = list_case(row, out)

@@ -17,10 +17,32 @@ LISTS = {
     'linux-mtd': 'linux-mailinglist-archives/linux-mtd.lists.infradead.org.0',
     'linux-ide': 'linux-mailinglist-archives/linux-ide.vger.kernel.org.0',
     'linux-usb': 'linux-mailinglist-archives/linux-usb.vger.kernel.org.0',
+    'linux-s390': 'linux-mailinglist-archives/linux-s390.vger.kernel.org.0',
+    'nvdimm': 'linux-mailinglist-archives/nvdimm.lists.linux.dev.0',
+    'linux-bcache': 'linux-mailinglist-archives/linux-bcache.vger.kernel.org.0',
+    'linux-um': 'linux-mailinglist-archives/linux-um.lists.infradead.org.0',
+    'ceph-devel': 'linux-mailinglist-archives/ceph-devel.vger.kernel.org.0',
+    'virtualization': 'linux-mailinglist-archives/virtualization.lists.linux-foundation.org.0',
 }
 REPOS = {
     'scst': 'SCST-project/scst',
     'kvdo': 'dm-vdo/kvdo',
+    'blksnap': 'veeam/blksnap',
+    'veeamsnap': 'veeam/veeamsnap',
+    'rapiddisk': 'pkoutoupis/rapiddisk',
+    'iomemory-vsl': 'RemixVSL/iomemory-vsl',
+}
+
+# Tree mode for a repository case gets the whole driver source at the commit's parent, not only
+# the touched directories: the top-level component of every touched file (SCST: iscsi-scst/,
+# srpt/, ...) plus the directories every component builds against (SCST's core, scst/, holds
+# scst_register_session, scst_mutex and the sysfs work thread the other halves of its chains live in).
+REPO_CONTEXT = {
+    'scst': ['scst'],
+}
+# directories a repository case never copies (SCST's qla2x00t* are copies of upstream qla2xxx)
+REPO_EXCLUDED = {
+    'scst': ('qla2x00t', 'qla2x00t-32gbit', 'qla_isp'),
 }
 
 # Debian kernel trees (read only) and their release dates (for score.py --skew-trees)

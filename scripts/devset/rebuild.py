@@ -8,13 +8,24 @@ difference means a mirror or a tree changed, and is reported.
 
 Usage: rebuild.py [devsets/<set>.tsv ...]   (default: every devsets/*.tsv that is a set)
 """
-import csv, glob, os, sys
+import csv, glob, os, shutil, sys
 here = os.path.dirname(os.path.abspath(__file__))
 repo = os.path.dirname(os.path.dirname(here))
 sys.path.insert(0, here)
 from index_lists import index_one
-from mirrors import LISTS
+from mirrors import LISTS, DEVSETS
 import build
+
+
+def prune(set_name, case_ids):
+    """Remove case mails and trees of rows no longer in the set (a row dropped from the TSV)."""
+    out = os.path.join(DEVSETS, set_name)
+    for name in os.listdir(os.path.join(out, 'cases')) if os.path.isdir(os.path.join(out, 'cases')) else []:
+        if name.endswith('.mbox') and name[:-5] not in case_ids:
+            os.remove(os.path.join(out, 'cases', name))
+    for name in os.listdir(os.path.join(out, 'trees')) if os.path.isdir(os.path.join(out, 'trees')) else []:
+        if name not in case_ids:
+            shutil.rmtree(os.path.join(out, 'trees', name))
 
 
 def main(tsvs):
@@ -26,7 +37,9 @@ def main(tsvs):
         tmp = tsv + '.rebuild'
         with open(tsv) as src, open(tmp, 'w') as dst:
             dst.write(src.read())
-        build.build(tmp, True, set(), os.path.splitext(os.path.basename(tsv))[0])
+        set_name = os.path.splitext(os.path.basename(tsv))[0]
+        build.build(tmp, True, set(), set_name)
+        prune(set_name, set(before))
         after = {r['case_id']: r['tree'] for r in csv.DictReader(open(tmp), delimiter='\t')}
         os.remove(tmp)
         for cid, t in before.items():
@@ -36,5 +49,5 @@ def main(tsvs):
 
 
 if __name__ == '__main__':
-    sets = sys.argv[1:] or [p for p in sorted(glob.glob(os.path.join(repo, 'devsets', '*.tsv'))) if not p.endswith('-clean-rejects.tsv')]
+    sets = sys.argv[1:] or [p for p in sorted(glob.glob(os.path.join(repo, 'devsets', '*.tsv'))) if not p.endswith('rejects.tsv')]
     sys.exit(main(sets))
