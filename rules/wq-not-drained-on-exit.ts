@@ -15,7 +15,7 @@ import type { Analysis, FunctionInfo } from "../src/analysis/program.js";
 import type { Effect } from "../src/analysis/summary.js";
 import { confidenceOf } from "../src/review/evidence.js";
 import { INCIDENTS } from "../src/review/incidents.js";
-import { drainedAnywhere, drainsOf, queuedWithReference, teardownRole, type TeardownRole } from "../src/analysis/teardown.js";
+import { drainedAnywhere, drainsOf, newInImage, queuedWithReference, teardownRole, type TeardownRole } from "../src/analysis/teardown.js";
 import type { CompareContext, Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
 
 /** Waits (pseudo-lock classes) a function performs, directly or below. */
@@ -352,6 +352,8 @@ function teardownDrainChanges(ctx: CompareContext): RuleFinding[] {
     const mine = drainsOf(info);
     for (const [cls, e] of drainsOf(other)) {
       if (mine.has(cls)) continue;
+      // Nothing to drain in this image: the patch adds the work (pre) or removes it altogether (post).
+      if (newInImage(b, a, cls)) continue;
       if (ctx.image === "post") {
         // Moved, not removed: another function (or a callee the patch adds) still waits for it.
         if (drainedAnywhere(a.functions, cls)) continue;

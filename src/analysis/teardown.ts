@@ -39,6 +39,26 @@ export function drainsOf(info: FunctionInfo): Map<string, Effect> {
   return out;
 }
 
+/**
+ * Is the waited-for thing created by the patch: bound, allocated or defined
+ * in `after` and nowhere in `before`? Then `before` cannot be missing its
+ * drain (a tasklet converted to a work item, a work the patch adds). Both
+ * images are built from the same text outside the changes, so in hunks mode
+ * too a binding seen only after is one the patch adds.
+ */
+export function newInImage(after: Analysis, before: Analysis, cls: string): boolean {
+  const m = /^(work|wq|kthread):(.*)$/.exec(cls);
+  if (!m) return false;
+  const [, kind, name] = m as unknown as [string, string, string];
+  const defines = (a: Analysis) => {
+    if (kind === "wq") return [...a.functions.values()].some((f) => f.facts.wqAllocs.some((w) => w.target?.cls === name));
+    if (a.functions.has(name)) return true;
+    if (kind === "work") return a.workBindings.has(name) || [...a.workBindings.values()].some((bs) => bs.some((b) => b.fn === name));
+    return false;
+  };
+  return defines(after) && !defines(before);
+}
+
 /** Does any function of the image wait for this class (a drain moved elsewhere)? */
 export function drainedAnywhere(functions: Map<string, FunctionInfo>, cls: string): boolean {
   for (const f of functions.values()) if (f.facts.acquires.some((a) => a.how === "wait" && a.cls === cls && DRAINS.test(a.api))) return true;

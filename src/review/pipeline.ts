@@ -165,7 +165,10 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
         return { references: r?.meta.incidents ?? [], fix: r?.meta.fix ?? "" };
       });
       const suppressed = applySuppressions(diffs, [...pre.views, ...post.views]);
+      // A file the patch deletes takes its defects with it: removed code is not a fix.
+      const deleted = new Set(files.filter((fd) => fd.status === "deleted" && fd.oldPath).map((fd) => fd.oldPath!));
       const shown = suppressed.filter(({ finding: f }) => {
+        if (f.status === "fixed" && deleted.has(f.file)) return false;
         if (f.severity === "note" && !showNotes) return false;
         if (f.suppressed && !opts.all) return false;
         if (f.status === "existing" && !opts.all) return false;

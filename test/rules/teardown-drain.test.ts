@@ -98,6 +98,19 @@ module_platform_driver(zudc_driver);
 `;
 const INIT = "\tINIT_WORK(&zd->irq_work, zudc_irq_work);\n";
 
+/** r8152's 2024 shape: the same driver with a tasklet where the work is (tasklet_kill() in remove). */
+const withTasklet = (text: string) =>
+  text
+    .replace("static void zudc_irq_work(struct work_struct *work)\n{\n\tstruct zudc *zd = container_of(work, struct zudc, irq_work);", "static void zudc_irq_tl(struct tasklet_struct *t)\n{\n\tstruct zudc *zd = from_tasklet(zd, t, irq_tl);")
+    .replace("\tINIT_WORK(&zd->irq_work, zudc_irq_work);\n", "\ttasklet_setup(&zd->irq_tl, zudc_irq_tl);\n");
+
+/** A diff that deletes the whole file, as git writes it. */
+function deletePatch(path: string, text: string): string {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return [`diff --git a/${path} b/${path}`, "deleted file mode 100644", `--- a/${path}`, "+++ /dev/null", `@@ -1,${lines.length} +0,0 @@`, ...lines.map((l) => `-${l}`)].join("\n") + "\n";
+}
+
 describe("wq-not-drained-on-exit: teardown drains compared across the patch", () => {
   ruleTester("wq-not-drained-on-exit", {
     valid: [
@@ -121,6 +134,24 @@ describe("wq-not-drained-on-exit: teardown drains compared across the patch", ()
       {
         name: "a flush added to a function that is no teardown",
         patch: makePatch(PATH, "static void zudc_poke(struct zudc *zd)\n{\n\tzudc_kick(zd);\n}\n", "static void zudc_poke(struct zudc *zd)\n{\n\tzudc_kick(zd);\n\tflush_work(&zd->irq_work);\n}\n"),
+      },
+      {
+        // r8152 "Convert tasklet API to new bottom half workqueue mechanism": the cancel comes with the work it waits for.
+        name: "a tasklet converted to a work item: the new work's cancel in remove() is no fix",
+        change: { path: PATH, before: withTasklet(remove("\ttasklet_kill(&zd->irq_tl);\n")), after: remove(CANCEL), inTree: true },
+      },
+      {
+        name: "the same conversion from the diff alone",
+        patch: makePatch(PATH, withTasklet(remove("\ttasklet_kill(&zd->irq_tl);\n")), remove(CANCEL)),
+      },
+      {
+        name: "the reverse: a work item turned into a tasklet loses its cancel with the work",
+        patch: makePatch(PATH, remove(CANCEL), withTasklet(remove("\ttasklet_kill(&zd->irq_tl);\n"))),
+      },
+      {
+        // "s390/net: Remove LCS driver": the defects of deleted code are not fixed by deleting it.
+        name: "a patch deleting a driver whose remove() never cancelled its work: nothing fixed",
+        patch: deletePatch(PATH, newDriver(INIT, "")),
       },
       { name: "the whole driver in the tree, remove() already cancels: a patch touching other lines", change: { path: PATH, before: remove(CANCEL), after: remove(CANCEL).replace("zudc_hw_off3", "zudc_hw_off_three"), inTree: true } },
     ],
