@@ -20,7 +20,7 @@ const rule: Rule = {
     title: "Work flushed or cancelled under a lock the work takes",
     family: "F2",
     defaultSeverity: "error",
-    description: "Disallow waiting for work (flush_work, cancel_work_sync, flush_workqueue, destroy_workqueue …) while holding a driver lock that the waited-for work takes.",
+    description: "Disallow waiting for work (flush_work, cancel_work_sync, flush_workqueue, destroy_workqueue …), a thread (kthread_stop) or a timer callback (del_timer_sync, hrtimer_cancel) while holding a driver lock that the waited-for code takes.",
     docs: "docs/rules/wq-flush-under-lock.md",
     incidents: [INCIDENTS.loopLoMutexWq, INCIDENTS.loopLoMutexWqSyzbot],
     fix: "Wait for the work without the lock: release it before the flush or cancel_*_sync() and re-check the state afterwards (loop dfb2cc3b7f7e \"loop: don't hold lo_mutex during __loop_clr_fd()\"), or let the work function run without that lock (a flag or reference taken under the lock before it is queued).",
@@ -34,6 +34,7 @@ function build(ctx: RuleContext, w: WaitUnderLock): RuleFinding {
   const x = describeWait(ctx.analysis, w);
   const back = w.back!;
   const when = x.lastRefEdge ? `, when ${x.lastRefEdge.function}() drops the last reference` : "";
+  const it = w.e.to.startsWith("timer:") ? "callback" : w.e.to.startsWith("kthread:") ? "thread" : "work";
   return {
     ...x.base,
     ruleId: rule.meta.id,
@@ -41,9 +42,9 @@ function build(ctx: RuleContext, w: WaitUnderLock): RuleFinding {
     // holds a reference): a note, as the drbd/rbd/nbd puts of 6.1 showed.
     severity: x.lastRefEdge ? "note" : "error",
     confidence: confidenceOf(x.doubts),
-    message: `${x.holds} and ${x.waitNote}; that work takes ${x.lname} (${x.chainFns}${when}): deadlock.`,
+    message: `${x.holds} and ${x.waitNote}; that ${it} takes ${x.lname} (${x.chainFns}${when}): deadlock.`,
     // What is known: the lock is held and the work takes it. What is not: whether the work can be pending here.
-    question: `Can that work still be queued or running here? ${x.holds}, and ${x.waitNote}; the work takes ${x.lname} itself (${x.chainFns}${when}), so it cannot finish while ${x.lname} is held.`,
+    question: `Can that ${it} still be ${it === "work" ? "queued or " : ""}running here? ${x.holds}, and ${x.waitNote}; the ${it} takes ${x.lname} itself (${x.chainFns}${when}), so it cannot finish while ${x.lname} is held.`,
     trace: x.trace,
     scenario: x.scenarioWith(`${x.chainFns} → ${back[back.length - 1]!.api}(${x.lname})`),
     limitations: x.doubts.length ? x.doubts : undefined,

@@ -19,15 +19,20 @@ import type { Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
  */
 export const OPEN_MUTEX = new Set(["gendisk.open_mutex", "block_device.bd_mutex"]);
 export const isWait = (cls: string) => cls.startsWith("wq:") || cls.startsWith("work:");
+/** kthread_stop(), del_timer_sync(), hrtimer_cancel(): waits for a thread or a timer callback, reported only with the way back to the lock. */
+const isDeferredWait = (cls: string) => cls.startsWith("kthread:") || cls.startsWith("timer:");
 
 function waitText(e: EdgeEvidence): string {
-  const target = e.toExpr ?? e.to.replace(/^(wq|work):/, "");
-  // Work items are passed by address, workqueues by pointer.
-  return `${e.api}(${e.to.startsWith("work:") && !target.startsWith("&") ? "&" : ""}${target})`;
+  const target = e.toExpr ?? e.to.replace(/^(wq|work|kthread|timer):/, "");
+  // Work items and timers are passed by address; workqueues and threads by pointer.
+  const byAddress = e.to.startsWith("work:") || e.to.startsWith("timer:");
+  return `${e.api}(${byAddress && !target.startsWith("&") ? "&" : ""}${target})`;
 }
 
 function whatWaited(e: EdgeEvidence): string {
   if (e.to.startsWith("wq:")) return `every work item queued on ${e.toExpr ?? e.to.slice(3)}`;
+  if (e.to.startsWith("kthread:")) return `the thread function ${e.to.slice(8)}()`;
+  if (e.to.startsWith("timer:")) return `the timer callback ${e.to.slice(6)}()`;
   return `the work function ${e.to.slice(5)}()`;
 }
 
@@ -48,16 +53,16 @@ export function waitsUnderLocks(a: Analysis, wanted: (cls: string) => boolean, n
   const out: WaitUnderLock[] = [];
   const seen = new Set<string>();
   for (const [from, targets] of g.edges) {
-    if (!wanted(from) || isWait(from) || from.startsWith("kernfs:") || from.startsWith("notifier:") || from.startsWith("kthread:")) continue;
+    if (!wanted(from) || isWait(from) || isDeferredWait(from) || from.startsWith("kernfs:") || from.startsWith("notifier:")) continue;
     for (const [to, list] of targets) {
-      if (!isWait(to)) continue;
+      if (!isWait(to) && !isDeferredWait(to)) continue;
       const waits = list.filter((e) => e.how === "wait");
       for (const fn of new Set(waits.map((e) => e.function))) {
         const id = `${fn}|${from}|${to}`;
         if (seen.has(id)) continue;
         // Does the waited-for work (or anything it waits on) come back to `from`?
         const back = findPath(g, to, from, 4, (c) => c === from);
-        if (needBack && !back) continue;
+        if ((needBack || isDeferredWait(to)) && !back) continue;
         seen.add(id);
         out.push({ e: g.best(waits.filter((x) => x.function === fn)), back });
       }

@@ -31,6 +31,8 @@ export interface Bindings {
   workQueues: Map<string, Set<string>>;
   /** Thread pointer class → thread function. */
   kthreads: Map<string, string>;
+  /** Timer class (`oxu_hcd.watchdog`) → timer callbacks. */
+  timers: Map<string, Set<string>>;
   /** notifier_block class → chains it is registered on. */
   nbChains: Map<string, Set<string>>;
   stored: StoredCallback[];
@@ -47,6 +49,8 @@ export function readBindings(files: CFileModel[], types: TypeEnv, kernel: Kernel
   };
   const deferredTeardown: Bindings["deferredTeardown"] = [];
   const kthreads = new Map<string, string>();
+  const timers = new Map<string, Set<string>>();
+  const bindTimer = (cls: string, fn: string) => timers.set(cls, (timers.get(cls) ?? new Set()).add(fn));
   const nbChains = new Map<string, Set<string>>();
   const stored: StoredCallback[] = [];
   const queuedOn = new Map<string, Set<string>>(); // work item class → wq classes
@@ -66,6 +70,11 @@ export function readBindings(files: CFileModel[], types: TypeEnv, kernel: Kernel
             const item = c.args[wi.workArg];
             const fnName = c.args[wi.fnArg]?.ident;
             if (item && fnName) bindWork(types.classOfWork(item, fn), fnName, f.path, c.line, wi.delayed, wi.autoCancel);
+          }
+          for (const ts of kernel.rows("timerSetup", c.name)) {
+            const t = c.args[ts.timerArg];
+            const cb = c.args[ts.fnArg]?.ident;
+            if (t && cb && isDefined(cb)) bindTimer(types.classOfWork(t, fn).cls, cb);
           }
           for (const tc of kernel.rows("teardownCallback", c.name)) {
             const cb = c.args[tc.callbackArg]?.ident;
@@ -104,6 +113,11 @@ export function readBindings(files: CFileModel[], types: TypeEnv, kernel: Kernel
           const field = p.fields[p.fields.length - 1];
           const ownerType = ownerTypeOf(types, p, fn);
           if (ownerType) stored.push({ structType: ownerType, field, fn: s.store.ident, file: f.path, line: s.line });
+          // `ci->hr_timer.function = cb` after hrtimer_init(): the timer's callback.
+          if (field === "function" && p.fields.length >= 2) {
+            const timer = { root: p.root, fields: p.fields.slice(0, -1) };
+            bindTimer(types.classOfPath(timer, fn, [timer.root, ...timer.fields].join("->")).cls, s.store.ident);
+          }
         }
       });
     }
@@ -116,7 +130,7 @@ export function readBindings(files: CFileModel[], types: TypeEnv, kernel: Kernel
       workQueues.set(b.fn, set);
     }
   }
-  return { work, workQueues, kthreads, nbChains, stored, deferredTeardown };
+  return { work, workQueues, kthreads, timers, nbChains, stored, deferredTeardown };
 }
 
 function ownerTypeOf(types: TypeEnv, p: { root: string; fields: string[] }, fn: CFunction): string | null {

@@ -13,7 +13,7 @@ import type { Held } from "./state.js";
 
 /** How a function is entered: a callback slot, a work item, a thread, a module hook. */
 export interface EntryContext {
-  kind: Callback["context"] | "work" | "kthread" | "init" | "exit" | "probe" | "remove";
+  kind: Callback["context"] | "work" | "kthread" | "timer" | "init" | "exit" | "probe" | "remove";
   /** Locks (and pseudo-locks) held on entry. */
   holds: Held[];
   /** Where it was learnt: "nbd_fops.release", "INIT_WORK at nbd.c:1720", "signature". */
@@ -135,6 +135,12 @@ export function entryContexts(
       for (const wq of bindings.workQueues.get(name) ?? []) holds.push({ cls: `wq:${wq}`, expr: wq, typed: true, kind: "work", line: info.fn.line, origin: "context", via: `queued on ${wq}` });
       const b = [...bindings.work.values()].flat().find((x) => x.fn === name);
       addEntry(name, { kind: "work", holds, source: b ? `INIT_WORK at ${b.file}:${b.line}` : "signature", note: "runs from a workqueue worker", inferred: !b });
+    }
+  }
+  for (const [timer, fns] of bindings.timers) {
+    for (const fnName of fns) {
+      const info = fnsByName.get(fnName);
+      if (info) addEntry(fnName, { kind: "timer", holds: [{ cls: `timer:${fnName}`, expr: fnName, typed: true, kind: "timer", line: info.fn.line, origin: "context", via: "timer callback" }], source: `timer ${timer}`, note: "timer callback (softirq, or hardirq for an hrtimer)", inferred: false });
     }
   }
   for (const [, fnName] of bindings.kthreads) {

@@ -97,6 +97,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     },
     workFns: (item: string) => (bindings.work.get(item) ?? []).map((b) => b.fn),
     kthreadFn: (t: string) => bindings.kthreads.get(t),
+    timerFns: (t: string) => [...(bindings.timers.get(t) ?? [])],
     isDefined,
     completers: (cls: string, waiter: string) => completions.completers(cls, waiter),
     handedOff: (cls: string) => handedOff.has(cls),

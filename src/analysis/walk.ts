@@ -40,6 +40,8 @@ export interface WalkEnv {
   workFns(itemCls: string): string[];
   /** Thread function stored in a task pointer class (kthread_run). */
   kthreadFn(targetCls: string): string | undefined;
+  /** Callbacks bound to a timer class (timer_setup(), `t.function = fn`). */
+  timerFns(timerCls: string): string[];
   /** Whether a name is a function defined in the analysed code. */
   isDefined(name: string): boolean;
   /** A put whose result tells "last reference" (table row, or a driver wrapper returning one). */
@@ -647,6 +649,13 @@ export class FunctionWalk {
         const t = this.env.types.classOfArg(arg, this.fn);
         const f = this.env.kthreadFn(t.cls);
         return [{ ...t, cls: `kthread:${f ?? t.cls}` }];
+      }
+      case "timer": {
+        // del_timer_sync()/hrtimer_cancel() wait for a callback that is running.
+        if (!arg) return [];
+        const t = this.env.types.classOfWork(arg, this.fn);
+        const fns = this.env.timerFns(t.cls);
+        return fns.length ? fns.map((f) => ({ ...t, cls: `timer:${f}` })) : [{ ...t, cls: `timer:${t.cls}` }];
       }
       case "kernfs": {
         // A removal waits for the callbacks of that object's attributes, and

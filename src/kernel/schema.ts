@@ -65,7 +65,7 @@ export const ImplicitSchema = z.object({
     .array(
       z.object({
         /** completion: waits for whichever work function signals it (inferred from the driver's code). */
-        on: z.enum(["workqueue", "work", "kthread", "kernfs", "notifier-chain", "completion"]),
+        on: z.enum(["workqueue", "work", "kthread", "timer", "kernfs", "notifier-chain", "completion"]),
         /** Argument naming the workqueue / work item / thread / object / chain. */
         arg: argIndex.optional(),
         /** A fixed target (flush_scheduled_work → the system workqueue). */
@@ -112,6 +112,8 @@ export const WorkQueueSchema = z.object({
 });
 export const WqAllocSchema = z.object({ names, nameArg: argIndex.optional(), doc: z.string().optional() });
 export const KthreadSchema = z.object({ names, fnArg: argIndex, doc: z.string().optional() });
+/** timer_setup(&t, fn, flags): the callback a del_timer_sync()/hrtimer_cancel() of `t` waits for. */
+export const TimerSetupSchema = z.object({ names, timerArg: argIndex, fnArg: argIndex, doc: z.string().optional() });
 export const FreeSchema = z.object({ names, arg: argIndex, doc: z.string().optional() });
 /** complete()/complete_all(): who signals a completion (to learn "this function waits for that work"). */
 export const CompletionSignalSchema = z.object({ names, arg: argIndex, doc: z.string().optional() });
@@ -186,6 +188,7 @@ export const KernelModelSchema = z.object({
   workQueue: z.array(WorkQueueSchema).default([]),
   wqAlloc: z.array(WqAllocSchema).default([]),
   kthreadCreate: z.array(KthreadSchema).default([]),
+  timerSetup: z.array(TimerSetupSchema).default([]),
   free: z.array(FreeSchema).default([]),
   objectAlloc: z.array(ObjectAllocSchema).default([]),
   completionSignal: z.array(CompletionSignalSchema).default([]),

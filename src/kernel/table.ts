@@ -99,6 +99,11 @@ export const KERNEL_TABLE: KernelModelInput = {
     { names: ["flush_delayed_work", "cancel_delayed_work_sync", "flush_rcu_work"], waits: [{ on: "work", arg: 0 }], note: "waits for the delayed work function to finish" },
     { names: ["kthread_stop", "kthread_stop_put"], waits: [{ on: "kthread", arg: 0 }], note: "waits for the thread function to return" },
     {
+      names: ["del_timer_sync", "timer_delete_sync", "timer_shutdown_sync", "del_singleshot_timer_sync", "hrtimer_cancel"],
+      waits: [{ on: "timer", arg: 0 }],
+      note: "waits for a running timer callback to return",
+    },
+    {
       names: ["device_del", "device_unregister", "device_destroy", "device_remove_file", "device_remove_groups", "device_remove_group"],
       waits: [{ on: "kernfs", arg: 0, target: "device" }],
       note: "removing a device's sysfs files waits for its running show()/store() (kernfs active references)",
@@ -167,6 +172,8 @@ export const KERNEL_TABLE: KernelModelInput = {
     { names: ["alloc_workqueue", "alloc_ordered_workqueue", "create_workqueue", "create_singlethread_workqueue", "create_freezable_workqueue"], nameArg: 0 },
   ],
   kthreadCreate: [{ names: ["kthread_run", "kthread_create", "kthread_create_on_node", "kthread_run_on_cpu", "kthread_create_on_cpu"], fnArg: 0 }],
+  // hrtimer_init() takes no callback: `t.function = fn` binds it (a store, read in bindings.ts).
+  timerSetup: [{ names: ["timer_setup", "timer_setup_on_stack", "setup_timer", "setup_deferrable_timer", "hrtimer_setup", "hrtimer_setup_on_stack"], timerArg: 0, fnArg: 1 }],
   free: [
     { names: ["kfree", "kvfree", "kfree_sensitive", "vfree", "kvfree_sensitive"], arg: 0 },
     { names: ["kmem_cache_free"], arg: 1 },

@@ -9,6 +9,7 @@ export function lockName(cls: string, expr?: string): string {
   if (cls.startsWith("wq:")) return `(wq_completion)${cls.slice(3)}`;
   if (cls.startsWith("work:")) return `(work_completion)${cls.slice(5)}`;
   if (cls.startsWith("kthread:")) return `(kthread)${cls.slice(8)}`;
+  if (cls.startsWith("timer:")) return `(timer)${cls.slice(6)}`;
   if (cls.startsWith("kernfs:")) {
     const [kind, owner] = cls.slice(7).split(":");
     return owner ? `kn->active (${kind} attributes of struct ${owner})` : `kn->active (${kind} attributes)`;
@@ -29,7 +30,7 @@ export function lockText(cls: string, expr?: string): string {
 }
 
 export function isPseudo(cls: string): boolean {
-  return /^(wq|work|kthread|kernfs|notifier|alloc):/.test(cls);
+  return /^(wq|work|kthread|timer|kernfs|notifier|alloc):/.test(cls);
 }
 
 export function toTrace(steps: Step[]): TraceStep[] {

@@ -46,6 +46,84 @@ ${stop}
 }
 `;
 
+// oxu210hp 2020: oxu_bus_suspend() held oxu->lock across del_timer_sync()
+// of the watchdog, whose callback takes oxu->lock; chipidea's
+// ci_otg_del_timer() the same with hrtimer_cancel().
+const TIMER_UNDER_LOCK = (stop: string, cbLock = "t->lock") => `
+struct tdev {
+	spinlock_t lock;
+	spinlock_t other;
+	struct timer_list watchdog;
+	struct hrtimer hr;
+	int armed;
+};
+
+static void t_watchdog(struct timer_list *timer)
+{
+	struct tdev *t = from_timer(t, timer, watchdog);
+
+	spin_lock_irq(&${cbLock});
+	t->armed = 0;
+	spin_unlock_irq(&${cbLock});
+}
+
+static enum hrtimer_restart t_hr_fn(struct hrtimer *hr)
+{
+	struct tdev *t = container_of(hr, struct tdev, hr);
+	unsigned long flags;
+
+	spin_lock_irqsave(&${cbLock}, flags);
+	t->armed = 0;
+	spin_unlock_irqrestore(&${cbLock}, flags);
+	return HRTIMER_NORESTART;
+}
+
+static void t_init(struct tdev *t)
+{
+	timer_setup(&t->watchdog, t_watchdog, 0);
+	hrtimer_init(&t->hr, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	t->hr.function = t_hr_fn;
+}
+
+static void t_stop(struct tdev *t)
+{
+${stop}
+}
+`;
+
+// scst 2010: a sysfs store held scst_mutex across kthread_stop() of a
+// command thread whose processing path takes scst_mutex.
+const THREAD_UNDER_LOCK = (stop: string) => `
+struct kdev {
+	struct mutex lock;
+	struct task_struct *thr;
+	int done;
+};
+
+static int k_thread(void *arg)
+{
+	struct kdev *k = arg;
+
+	while (!kthread_should_stop()) {
+		mutex_lock(&k->lock);
+		k->done++;
+		mutex_unlock(&k->lock);
+	}
+	return 0;
+}
+
+static int k_start(struct kdev *k)
+{
+	k->thr = kthread_run(k_thread, k, "k");
+	return 0;
+}
+
+static void k_stop(struct kdev *k)
+{
+${stop}
+}
+`;
+
 const HOLDS = "\tmutex_lock(&d->lock);\n\tdestroy_workqueue(d->wq);\n\tmutex_unlock(&d->lock);";
 const DROPS_FIRST = "\tmutex_lock(&d->lock);\n\td->count = 0;\n\tmutex_unlock(&d->lock);\n\tdestroy_workqueue(d->wq);";
 
@@ -69,6 +147,18 @@ static void w_stop(struct wdev *d)
 	mutex_unlock(&d->lock);
 }`,
         },
+      },
+      {
+        name: "del_timer_sync() after the lock is dropped (oxu210hp's fix)",
+        files: { [PATH]: TIMER_UNDER_LOCK("\tspin_lock_irq(&t->lock);\n\tt->armed = 1;\n\tspin_unlock_irq(&t->lock);\n\tdel_timer_sync(&t->watchdog);") },
+      },
+      {
+        name: "del_timer_sync() under a lock its callback does not take",
+        files: { [PATH]: TIMER_UNDER_LOCK("\tspin_lock_irq(&t->lock);\n\tdel_timer_sync(&t->watchdog);\n\tspin_unlock_irq(&t->lock);", "t->other") },
+      },
+      {
+        name: "kthread_stop() after the lock is dropped",
+        files: { [PATH]: THREAD_UNDER_LOCK("\tmutex_lock(&k->lock);\n\tk->done = 0;\n\tmutex_unlock(&k->lock);\n\tkthread_stop(k->thr);") },
       },
       {
         name: "waiting with disk->open_mutex held is wq-flush-under-open-mutex's, not this rule's",
@@ -102,6 +192,21 @@ static const struct block_device_operations w_fops = { .release = w_release };`,
         name: "destroy_workqueue() under the lock its work takes through a helper (loop 2021, lo_mutex)",
         files: { [PATH]: WQ_UNDER_LOCK(HOLDS) },
         errors: [{ severity: "error", function: "w_stop", line: 33, message: /^w_stop\(\) holds d->lock and destroy_workqueue\(d->wq\) waits for every work item queued on d->wq; that work takes d->lock \(w_fn\(\)\)/ }],
+      },
+      {
+        name: "del_timer_sync() under the lock the timer callback takes (oxu210hp, 2020)",
+        files: { [PATH]: TIMER_UNDER_LOCK("\tspin_lock_irq(&t->lock);\n\tdel_timer_sync(&t->watchdog);\n\tspin_unlock_irq(&t->lock);") },
+        errors: [{ severity: "error", function: "t_stop", message: /^t_stop\(\) holds t->lock and del_timer_sync\(&t->watchdog\) waits for the timer callback t_watchdog\(\); that callback takes t->lock \(t_watchdog\(\)\): deadlock\.$/ }],
+      },
+      {
+        name: "hrtimer_cancel() of a timer whose callback was stored in .function (chipidea, 2020)",
+        files: { [PATH]: TIMER_UNDER_LOCK("\tunsigned long flags;\n\n\tspin_lock_irqsave(&t->lock, flags);\n\thrtimer_cancel(&t->hr);\n\tspin_unlock_irqrestore(&t->lock, flags);") },
+        errors: [{ severity: "error", function: "t_stop", message: /hrtimer_cancel\(&t->hr\) waits for the timer callback t_hr_fn\(\)/ }],
+      },
+      {
+        name: "kthread_stop() under a lock the thread function takes",
+        files: { [PATH]: THREAD_UNDER_LOCK("\tmutex_lock(&k->lock);\n\tkthread_stop(k->thr);\n\tmutex_unlock(&k->lock);") },
+        errors: [{ severity: "error", function: "k_stop", message: /kthread_stop\(k->thr\) waits for the thread function k_thread\(\); that thread takes k->lock/ }],
       },
       {
         name: "a patch that moves destroy_workqueue() under the lock: introduced on the added line",
