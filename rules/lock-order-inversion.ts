@@ -9,7 +9,7 @@
 // under a lock its show/store takes) are left to that rule.
 import type { Cycle, EdgeEvidence } from "../src/analysis/graph.js";
 import { chainOf, confidenceOf, doubts, entryHolding } from "../src/review/evidence.js";
-import { holderStep, isPseudo, lockName, lockText, pathKey, scenario, toTrace, viaText } from "../src/review/explain.js";
+import { holderStep, isPseudo, lockName, lockText, pathKey, recursiveScenario, scenario, toTrace, viaText } from "../src/review/explain.js";
 import { INCIDENTS } from "../src/review/incidents.js";
 import type { Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
 
@@ -40,7 +40,7 @@ const rule: Rule = {
   },
   check(ctx: RuleContext): RuleFinding[] {
     const a = ctx.analysis;
-    const out: RuleFinding[] = [];
+    const out: RuleFinding[] = recursions(ctx);
     const seen = new Set<string>();
     // Shortest cycles first; one finding per set of real locks.
     const cycles = a.graph.cycles(3).sort((x, y) => x.nodes.length - y.nodes.length);
@@ -91,5 +91,58 @@ const rule: Rule = {
     return out;
   },
 };
+
+/**
+ * AA: a lock class taken again while it is held, with no nesting annotation
+ * (lockdep's "possible recursive locking detected"): a release() that locks
+ * instead of unlocking, a helper that takes the lock its caller already
+ * holds. Kernel code that really nests two objects of one class says so with
+ * mutex_lock_nested()/spin_lock_nested(), and those are not reported; nor
+ * are read-read pairs, trylocks, untyped classes, chains partly hidden, or
+ * two expressions that may name different objects of the class (the walk
+ * cannot tell `chip` from `contender`, lockdep would; instances.ts).
+ */
+function recursions(ctx: RuleContext): RuleFinding[] {
+  const a = ctx.analysis;
+  const out: RuleFinding[] = [];
+  for (const [cls, targets] of a.graph.edges) {
+    if (isPseudo(cls) || cls.startsWith("alloc:")) continue;
+    const self = (targets.get(cls) ?? []).filter(
+      (e) => e.how === "lock" && e.sameObject && !e.partial && e.holder.typed && e.holder.kind !== "resource" && !NESTED.test(e.api) && !(e.holder.mode === "read" && e.toMode === "read"),
+    );
+    const seen = new Set<string>();
+    for (const e of self) {
+      // Re-entering the holding function (recursion through the call graph): the inner call's
+      // arguments choose another path (qla82xx_wr_32() → …crb_win_lock() → qla82xx_wr_32(LOCK_ID)).
+      if (e.path.slice(1).some((p) => p.function === e.function)) continue;
+      if (seen.has(e.function)) continue;
+      seen.add(e.function);
+      const d = doubts(a, [e]);
+      if (e.lastRef) d.push(`it needs a final put in ${e.function}() to drop the last reference`);
+      if (e.conditional) d.push("one of the two acquisitions is conditional");
+      const name = lockText(cls, e.holder.expr);
+      out.push({
+        ruleId: rule.meta.id,
+        severity: e.lastRef || e.conditional ? "note" : "error",
+        confidence: confidenceOf(d),
+        file: e.file,
+        line: e.line,
+        function: e.function,
+        message: `Recursive locking of ${name}: ${who(a, e)} takes ${lockText(e.to, e.toExpr)} while already holding it.`,
+        question: `Is ${name} really free here? ${who(a, e)} holds it and then takes it again; unless these are two objects of one class (then mutex_lock_nested() says so), this deadlocks.`,
+        trace: [holderStep(e), ...toTrace(e.path)],
+        scenario: recursiveScenario(lockName(cls, e.holder.expr), who(a, e)),
+        key: `recursive|${e.function}|${cls}`,
+        pathKey: pathKey([e]),
+        chain: chainOf([e]),
+        limitations: d.length ? d : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+/** Acquisitions annotated as nesting (a second object of the class, by subclass). */
+const NESTED = /_nested$|_nest_lock$/;
 
 export default rule;

@@ -38,6 +38,8 @@ export interface EdgeEvidence {
   lastRefBelow?: boolean;
   /** Other locks held on every path at this point (a common outer lock serialises a cycle). */
   gate?: string[];
+  /** A self-edge whose two acquisitions name the same object (instances.ts): recursion, not two objects of a class. */
+  sameObject?: boolean;
 }
 
 export interface Cycle {
@@ -55,7 +57,9 @@ export class LockGraph {
     if (!m) this.edges.set(e.from, (m = new Map()));
     const list = m.get(e.to) ?? [];
     // Keep a few distinct witnesses per edge (different functions first).
-    if (list.length < 6 && !list.some((x) => x.function === e.function && x.line === e.line && x.path.length === e.path.length)) list.push(e);
+    // A recursion witness is kept even past the cap (it is the only evidence that rule reads).
+    const room = list.length < 6 || (e.sameObject && !list.some((x) => x.sameObject));
+    if (room && !list.some((x) => x.function === e.function && x.line === e.line && x.path.length === e.path.length)) list.push(e);
     m.set(e.to, list);
   }
 

@@ -6,6 +6,7 @@ import type { ContextKind } from "../model/review.js";
 import type { CallSite, FnFacts, Step } from "./facts.js";
 import { LockGraph } from "./graph.js";
 import type { Held } from "./state.js";
+import { normInstance, throughArgs } from "./instances.js";
 import { throughCall, type Summary } from "./summary.js";
 
 export function lockOrderGraph(
@@ -24,7 +25,7 @@ export function lockOrderGraph(
     }
     const addEdges = (
       heldSetsAt: Held[][],
-      to: { cls: string; expr?: string; mode?: "read" | "write"; how: "lock" | "implicit" | "wait"; api: string; note?: string; conditional: boolean; partial: boolean; notUnder?: string[]; lastRef: boolean; lastRefBelow?: boolean; nonblocking?: boolean },
+      to: { cls: string; expr?: string; mode?: "read" | "write"; how: "lock" | "implicit" | "wait"; api: string; note?: string; conditional: boolean; partial: boolean; notUnder?: string[]; lastRef: boolean; lastRefBelow?: boolean; nonblocking?: boolean; inst?: string },
       line: number,
       path: Step[],
     ) => {
@@ -43,12 +44,13 @@ export function lockOrderGraph(
           from: h.cls, to: to.cls, function: name, file: facts.file, line, holder: h, path, allPaths,
           conditional: !!h.conditional || to.conditional, how: to.how, api: to.api, note: to.note, toMode: to.mode, toExpr: to.expr, context,
           partial: facts.partial || to.partial, lastRef: to.lastRef, lastRefBelow: to.lastRefBelow,
+          ...(to.inst !== undefined && h.cls === to.cls && to.inst === normInstance(h.expr) ? { sameObject: true } : {}),
           ...(gate.length ? { gate } : {}),
         });
       }
     };
     for (const a of facts.acquires) {
-      addEdges(a.heldSets, { ...a, partial: facts.partial }, a.line, [{ file: a.file, line: a.line, function: name, note: a.how === "lock" ? `${a.api}(${a.expr})` : a.note ?? a.api }]);
+      addEdges(a.heldSets, { ...a, partial: facts.partial, ...(a.how === "lock" ? { inst: normInstance(a.expr) } : {}) }, a.line, [{ file: a.file, line: a.line, function: name, note: a.how === "lock" ? `${a.api}(${a.expr})` : a.note ?? a.api }]);
     }
     for (const cs of facts.callSites) {
       if (cs.indirect) continue;
@@ -58,7 +60,7 @@ export function lockOrderGraph(
       const callerFn = fnsByName.get(name)!.fn;
       for (const e of s.effects) {
         if (!throughCall(e.when, cs, callerFn)) continue;
-        addEdges(cs.heldSets, { ...e, lastRef: e.lastRef || cs.lastRef, lastRefBelow: e.lastRef && !cs.lastRef }, cs.line, [step, ...e.path]);
+        addEdges(cs.heldSets, { ...e, lastRef: e.lastRef || cs.lastRef, lastRefBelow: e.lastRef && !cs.lastRef, inst: throughArgs(e.inst, s.fn, cs.call) }, cs.line, [step, ...e.path]);
       }
     }
   }

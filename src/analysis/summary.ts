@@ -5,6 +5,7 @@
 // gendisk.open_mutex, via nbd_dev_remove()".
 import type { CFunction } from "../cmodel/ir.js";
 import type { Acquire, CallSite, FnFacts, ParamCond, Step } from "./facts.js";
+import { normInstance, throughArgs } from "./instances.js";
 import type { NetEffects, ParamRef } from "./walk.js";
 
 export const MAX_PATH = 10;
@@ -33,6 +34,8 @@ export interface Effect {
   when: ParamCond[];
   /** A trylock: adds no lock-order dependency. */
   nonblocking?: boolean;
+  /** The object locked, in this function's terms (instances.ts); undefined: one the caller cannot name. */
+  inst?: string;
 }
 
 /** A lock released below that was not taken below: the caller must hold it. */
@@ -48,6 +51,7 @@ export interface Drop {
 export interface Summary {
   name: string;
   file: string;
+  fn: CFunction;
   net: NetEffects;
   effects: Effect[];
   drops: Drop[];
@@ -123,7 +127,8 @@ export function summarise(
   const add = (e: Effect) => {
     // Waits stay apart by API: a flush and then a destroy of one workqueue
     // are two facts (rules ask whether it is destroyed, not only waited for).
-    const k = `${e.cls}|${e.how}|${e.mode ?? ""}|${e.how === "wait" ? e.api : ""}`;
+    // Locks stay apart by the object they name, when the caller can name it (recursion needs the same object).
+    const k = `${e.cls}|${e.how}|${e.mode ?? ""}|${e.how === "wait" ? e.api : ""}|${e.inst ?? ""}`;
     const have = byKey.get(k);
     if (have && have.path.length <= e.path.length) return;
     if (!have && effects.length >= MAX_EFFECTS) return;
@@ -136,6 +141,7 @@ export function summarise(
       cls: a.cls, expr: a.expr, typed: a.typed, mode: a.mode, how: a.how, api: a.api, note: a.note, conditional: a.conditional, transient: a.transient,
       path: [{ file: a.file, line: a.line, function: fn.name, note: describeAcquire(a) }], partial: facts.partial, notUnder: a.dropped, lastRef: a.lastRef, when: a.when,
       ...(a.nonblocking ? { nonblocking: true } : {}),
+      ...(a.how === "lock" ? { inst: normInstance(a.expr) } : {}),
     });
   }
   const drops: Drop[] = [];
@@ -154,7 +160,8 @@ export function summarise(
       if (e.path.length >= MAX_PATH) continue;
       const when = throughCall(e.when, cs, fn);
       if (!when) continue; // the call's arguments rule this path out (`__loop_clr_fd(lo, true)`)
-      add({ ...e, path: [step, ...e.path], notUnder: cs.dropped.length ? [...new Set([...e.notUnder, ...cs.dropped])] : e.notUnder, lastRef: e.lastRef || cs.lastRef, when });
+      const inst = throughArgs(e.inst, s.fn, cs.call);
+      add({ ...e, path: [step, ...e.path], notUnder: cs.dropped.length ? [...new Set([...e.notUnder, ...cs.dropped])] : e.notUnder, lastRef: e.lastRef || cs.lastRef, when, inst });
     }
     // A callee's drop is ours too unless we hold that lock at the call.
     for (const d of s.drops) {
@@ -164,7 +171,7 @@ export function summarise(
       if (!drops.some((x) => x.cls === d.cls && x.path.length <= d.path.length + 1)) drops.push({ ...d, path: [step, ...d.path] });
     }
   }
-  return { name: fn.name, file: fn.file, net, effects, drops };
+  return { name: fn.name, file: fn.file, fn, net, effects, drops };
 }
 
 /** Truth value of a literal argument, or undefined when not a constant. */

@@ -21,9 +21,59 @@ ${second}
 }
 `;
 
+// chaoskey 2020 (release() locked the list lock twice) and dwc3 2023
+// (suspend holds dwc->lock; the gadget suspend helper takes it again).
+const recursive = (release: string) => `
+struct ckey { struct mutex lock; int open; };
+static DEFINE_MUTEX(ckey_list_lock);
+
+static void ckey_soft_disconnect(struct ckey *ck)
+{
+	mutex_lock(&ck->lock);
+	ck->open = 0;
+	mutex_unlock(&ck->lock);
+}
+
+static void ckey_suspend(struct ckey *ck)
+{
+${release}
+}
+`;
+const NESTED_OK = `
+struct znode { struct mutex lock; struct znode *parent; };
+
+static void znode_link(struct znode *n)
+{
+	mutex_lock(&n->parent->lock);
+	mutex_lock_nested(&n->lock, SINGLE_DEPTH_NESTING);
+	n->linked = 1;
+	mutex_unlock(&n->lock);
+	mutex_unlock(&n->parent->lock);
+}
+`;
+
 describe("lock-order-inversion", () => {
   ruleTester("lock-order-inversion", {
     valid: [
+      { name: "AA with a nesting annotation (two objects of one class): not reported", files: { "drivers/usb/misc/z.c": NESTED_OK } },
+      {
+        name: "the lock is dropped before the helper that takes it is called",
+        files: { "drivers/usb/misc/z.c": recursive("\tmutex_lock(&ck->lock);\n\tck->open++;\n\tmutex_unlock(&ck->lock);\n\tckey_soft_disconnect(ck);") },
+      },
+      {
+        // qla82xx_wr_32() → qla82xx_crb_win_lock() → qla82xx_wr_32(ha, LOCK_ID, …): the inner call takes another branch.
+        name: "a function that re-enters itself under its lock: the recursive call's arguments decide, not reported",
+        files: { "drivers/usb/misc/z.c": "struct q { rwlock_t hw_lock; };\nstatic void q_win_lock(struct q *ha)\n{\n\tq_wr(ha, 7, 1);\n}\nstatic void q_wr(struct q *ha, unsigned long off, u32 v)\n{\n\tunsigned long flags;\n\n\tif (off > 1024) {\n\t\twrite_lock_irqsave(&ha->hw_lock, flags);\n\t\tq_win_lock(ha);\n\t}\n\twritel(v, off);\n\tif (off > 1024)\n\t\twrite_unlock_irqrestore(&ha->hw_lock, flags);\n}\n" },
+      },
+      {
+        // mtd get_chip(): the chip's mutex held, the contender's taken — two objects the walk cannot tell apart by class.
+        name: "a helper locks another object of the same class: not reported as recursion",
+        files: { "drivers/usb/misc/z.c": recursive("\tstruct ckey *other = ck->peer;\n\n\tmutex_lock(&ck->lock);\n\tckey_soft_disconnect(other);\n\tmutex_unlock(&ck->lock);") },
+      },
+      {
+        name: "a read lock taken twice (recursive read) is not AA",
+        files: { "drivers/usb/misc/z.c": "struct r { struct rw_semaphore sem; };\nstatic void r_a(struct r *x)\n{\n\tdown_read(&x->sem);\n\tdown_read(&x->sem);\n\tup_read(&x->sem);\n\tup_read(&x->sem);\n}\n" },
+      },
       {
         name: "both paths take the locks in the same order",
         files: { "drivers/block/u.c": two("\tmutex_lock(&ud->ctx_lock);\n\tmutex_lock(&ud->dev_mutex);\n\tud->stopped = 1;\n\tmutex_unlock(&ud->dev_mutex);\n\tmutex_unlock(&ud->ctx_lock);") },
@@ -73,6 +123,16 @@ static const struct block_device_operations u_fops = { .open = u_open };`,
       },
     ],
     invalid: [
+      {
+        name: "a global mutex locked twice in one function (chaoskey_release, 2020)",
+        files: { "drivers/usb/misc/z.c": recursive("\tmutex_lock(&ckey_list_lock);\n\tck->open--;\n\tmutex_lock(&ckey_list_lock);") },
+        errors: [{ severity: "error", function: "ckey_suspend", message: /^Recursive locking of ckey_list_lock: ckey_suspend\(\) takes ckey_list_lock while already holding it\.$/ }],
+      },
+      {
+        name: "a helper takes the lock its caller holds (dwc3_suspend_common → dwc3_gadget_suspend, 2023)",
+        files: { "drivers/usb/misc/z.c": recursive("\tmutex_lock(&ck->lock);\n\tckey_soft_disconnect(ck);\n\tmutex_unlock(&ck->lock);") },
+        errors: [{ severity: "error", function: "ckey_suspend", message: /^Recursive locking of ck->lock: ckey_suspend\(\) \(via ckey_soft_disconnect\(\)\) takes ck->lock while already holding it\.$/ }],
+      },
       {
         // ublk 2023: FETCH_REQ took uring_lock then ub->mutex; STOP/DEL took them the other way.
         name: "AB-BA between two driver locks, through a helper",
