@@ -47,7 +47,7 @@ const rule: Rule = {
     for (const c of cycles) {
       if (c.nodes.length < 2 || ownedElsewhere(c)) continue;
       // Evidence on every edge: no part hidden, no read-read pair.
-      if (c.edges.some((e) => !e || e.partial)) continue;
+      if (c.edges.some((e) => !e || e.partial || e.reentrant)) continue;
       if (c.edges.some((e) => e.holder.mode === "read" && e.toMode === "read")) continue;
       const real = c.nodes.filter((n) => !isPseudo(n)).sort();
       const key = real.join("|");
@@ -114,7 +114,7 @@ function recursions(ctx: RuleContext): RuleFinding[] {
     for (const e of self) {
       // Re-entering the holding function (recursion through the call graph): the inner call's
       // arguments choose another path (qla82xx_wr_32() → …crb_win_lock() → qla82xx_wr_32(LOCK_ID)).
-      if (e.path.slice(1).some((p) => p.function === e.function)) continue;
+      if (e.reentrant) continue;
       if (seen.has(e.function)) continue;
       seen.add(e.function);
       const d = doubts(a, [e]);

@@ -56,7 +56,8 @@ export function waitsUnderLocks(a: Analysis, wanted: (cls: string) => boolean, n
     if (!wanted(from) || isWait(from) || isDeferredWait(from) || from.startsWith("kernfs:") || from.startsWith("notifier:")) continue;
     for (const [to, list] of targets) {
       if (!isWait(to) && !isDeferredWait(to)) continue;
-      const waits = list.filter((e) => e.how === "wait");
+      // A wait reached by re-entering the holding function is the inner invocation's (another object's).
+      const waits = list.filter((e) => e.how === "wait" && !e.reentrant);
       for (const fn of new Set(waits.map((e) => e.function))) {
         const id = `${fn}|${from}|${to}`;
         if (seen.has(id)) continue;

@@ -40,6 +40,13 @@ export interface EdgeEvidence {
   gate?: string[];
   /** A self-edge whose two acquisitions name the same object (instances.ts): recursion, not two objects of a class. */
   sameObject?: boolean;
+  /**
+   * The path re-enters `function` (rbd_dev_image_probe() → rbd_dev_probe_parent()
+   * → rbd_dev_image_probe(parent)): the inner invocation works on other
+   * arguments, usually another object of the class, so the edge says
+   * nothing about the outer one's lock.
+   */
+  reentrant?: boolean;
 }
 
 export interface Cycle {
@@ -119,5 +126,5 @@ export class LockGraph {
 }
 
 function rank(e: EdgeEvidence): number {
-  return (e.partial ? 8 : 0) + (e.lastRef ? 4 : 0) + (e.allPaths ? 0 : 2) + (e.conditional ? 1 : 0);
+  return (e.reentrant ? 16 : 0) + (e.partial ? 8 : 0) + (e.lastRef ? 4 : 0) + (e.allPaths ? 0 : 2) + (e.conditional ? 1 : 0);
 }

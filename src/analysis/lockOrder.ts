@@ -45,6 +45,7 @@ export function lockOrderGraph(
           conditional: !!h.conditional || to.conditional, how: to.how, api: to.api, note: to.note, toMode: to.mode, toExpr: to.expr, context,
           partial: facts.partial || to.partial, lastRef: to.lastRef, lastRefBelow: to.lastRefBelow,
           ...(to.inst !== undefined && h.cls === to.cls && to.inst === normInstance(h.expr) ? { sameObject: true } : {}),
+          ...(path.slice(1).some((p) => p.function === name) ? { reentrant: true } : {}),
           ...(gate.length ? { gate } : {}),
         });
       }

@@ -157,6 +157,54 @@ static void w_stop(struct wdev *d)
         files: { [PATH]: TIMER_UNDER_LOCK("\tspin_lock_irq(&t->lock);\n\tdel_timer_sync(&t->watchdog);\n\tspin_unlock_irq(&t->lock);", "t->other") },
       },
       {
+        // rbd 6.1: rbd_dev_image_probe() holds the child's header_rwsem and probes the parent
+        // (rbd_dev_probe_parent() → rbd_dev_image_probe(parent)), whose error path cancels the parent's work.
+        name: "a wait reached by re-entering the holding function (the parent object's probe): not this object's lock",
+        files: {
+          [PATH]: `
+struct img { struct rw_semaphore hdr; struct img *parent; struct work_struct watch; };
+
+static void img_watch(struct work_struct *w)
+{
+	struct img *d = container_of(w, struct img, watch);
+
+	down_write(&d->hdr);
+	up_write(&d->hdr);
+}
+
+static int img_probe(struct img *d, int depth);
+
+static int img_probe_parent(struct img *d, int depth)
+{
+	return d->parent ? img_probe(d->parent, depth + 1) : 0;
+}
+
+/* A parent image: its own error path cancels its own watch. */
+static int img_probe_deep(struct img *d)
+{
+	int ret = img_setup(d);
+
+	if (ret)
+		cancel_work_sync(&d->watch);
+	return ret;
+}
+
+static int img_probe(struct img *d, int depth)
+{
+	int ret;
+
+	INIT_WORK(&d->watch, img_watch);
+	if (depth)
+		return img_probe_deep(d);
+	down_write(&d->hdr);
+	ret = img_probe_parent(d, depth);
+	up_write(&d->hdr);
+	return ret;
+}
+`,
+        },
+      },
+      {
         name: "kthread_stop() after the lock is dropped",
         files: { [PATH]: THREAD_UNDER_LOCK("\tmutex_lock(&k->lock);\n\tk->done = 0;\n\tmutex_unlock(&k->lock);\n\tkthread_stop(k->thr);") },
       },
