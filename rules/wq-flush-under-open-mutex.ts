@@ -8,6 +8,7 @@
 // The waits themselves are read the same way by both rules (exported here).
 import type { EdgeEvidence } from "../src/analysis/graph.js";
 import type { Analysis } from "../src/analysis/program.js";
+import { distinctMembers, normInstance } from "../src/analysis/instances.js";
 import { chainOf, confidenceOf, doubts, entryHolding, findPath } from "../src/review/evidence.js";
 import { holderStep, lockName, lockText, pathKey, scenario, toTrace, viaText } from "../src/review/explain.js";
 import { INCIDENTS } from "../src/review/incidents.js";
@@ -62,7 +63,14 @@ export function waitsUnderLocks(a: Analysis, wanted: (cls: string) => boolean, n
         const id = `${fn}|${from}|${to}`;
         if (seen.has(id)) continue;
         // Does the waited-for work (or anything it waits on) come back to `from`?
-        const back = findPath(g, to, from, 4, (c) => c === from);
+        let back = findPath(g, to, from, 4, (c) => c === from);
+        const held = waits.find((x) => x.function === fn)!;
+        if (back) {
+          // The work must take the held object, not another member of its struct of the same class.
+          const last = back[back.length - 1]!;
+          const same = g.evidence(last.from, from).filter((w) => !distinctMembers(normInstance(held.holder.expr), w.toInst));
+          back = same.length ? [...back.slice(0, -1), g.best(same)] : null;
+        }
         if ((needBack || isDeferredWait(to)) && !back) continue;
         seen.add(id);
         out.push({ e: g.best(waits.filter((x) => x.function === fn)), back });

@@ -47,6 +47,8 @@ export interface EdgeEvidence {
    * nothing about the outer one's lock.
    */
   reentrant?: boolean;
+  /** The object acquired, in `function`'s terms (instances.ts), when known. */
+  toInst?: string;
 }
 
 export interface Cycle {

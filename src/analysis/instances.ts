@@ -44,3 +44,20 @@ export function throughArgs(inst: string | undefined, callee: CFunction, call: C
   if (!/^[A-Za-z_][\w.>-]*$/.test(text)) return undefined;
   return `${text}${rest}`;
 }
+
+/**
+ * Two instances that cannot be one object: after the last pointer step they
+ * go through different embedded members (`mrioc->bsg_cmds.mutex` and
+ * `mrioc->init_cmds.mutex` are two mutexes of one class, whatever mrioc is).
+ * Unknown (undefined) or a path through a pointer to the member: not provably
+ * distinct.
+ */
+export function distinctMembers(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  const tail = (s: string) => s.slice(s.lastIndexOf("->") + 2);
+  const ta = tail(a);
+  const tb = tail(b);
+  if (!ta.includes(".") || !tb.includes(".") || ta === tb) return false;
+  // `x->cmd.mutex` against `y->mutex` (a pointer to the member): maybe the same.
+  return !ta.endsWith(`.${tb}`) && !tb.endsWith(`.${ta}`);
+}

@@ -46,6 +46,7 @@ export function lockOrderGraph(
           partial: facts.partial || to.partial, lastRef: to.lastRef, lastRefBelow: to.lastRefBelow,
           ...(to.inst !== undefined && h.cls === to.cls && to.inst === normInstance(h.expr) ? { sameObject: true } : {}),
           ...(path.slice(1).some((p) => p.function === name) ? { reentrant: true } : {}),
+          ...(to.inst !== undefined ? { toInst: to.inst } : {}),
           ...(gate.length ? { gate } : {}),
         });
       }

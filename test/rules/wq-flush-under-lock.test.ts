@@ -124,6 +124,35 @@ ${stop}
 }
 `;
 
+// mpi3mr 6.1: one struct type for several command slots of the controller,
+// each with its own mutex; the bsg path holds one slot's while the fault
+// work takes another's.
+const MEMBERS = (held: string) => `
+struct drv_cmd { struct mutex mutex; int state; };
+struct ioc { struct drv_cmd init_cmds; struct drv_cmd bsg_cmds; struct work_struct fault_work; };
+
+static void ioc_fault_work(struct work_struct *w)
+{
+	struct ioc *ioc = container_of(w, struct ioc, fault_work);
+
+	mutex_lock(&ioc->init_cmds.mutex);
+	ioc->init_cmds.state = 0;
+	mutex_unlock(&ioc->init_cmds.mutex);
+}
+
+static void ioc_init(struct ioc *ioc)
+{
+	INIT_WORK(&ioc->fault_work, ioc_fault_work);
+}
+
+static void ioc_bsg_cmd(struct ioc *ioc)
+{
+	mutex_lock(&ioc->${held}.mutex);
+	cancel_work_sync(&ioc->fault_work);
+	mutex_unlock(&ioc->${held}.mutex);
+}
+`;
+
 const HOLDS = "\tmutex_lock(&d->lock);\n\tdestroy_workqueue(d->wq);\n\tmutex_unlock(&d->lock);";
 const DROPS_FIRST = "\tmutex_lock(&d->lock);\n\td->count = 0;\n\tmutex_unlock(&d->lock);\n\tdestroy_workqueue(d->wq);";
 
@@ -205,6 +234,10 @@ static int img_probe(struct img *d, int depth)
         },
       },
       {
+        name: "the work takes another embedded member's mutex of the same class (mpi3mr's command slots)",
+        files: { [PATH]: MEMBERS("bsg_cmds") },
+      },
+      {
         name: "kthread_stop() after the lock is dropped",
         files: { [PATH]: THREAD_UNDER_LOCK("\tmutex_lock(&k->lock);\n\tk->done = 0;\n\tmutex_unlock(&k->lock);\n\tkthread_stop(k->thr);") },
       },
@@ -250,6 +283,11 @@ static const struct block_device_operations w_fops = { .release = w_release };`,
         name: "hrtimer_cancel() of a timer whose callback was stored in .function (chipidea, 2020)",
         files: { [PATH]: TIMER_UNDER_LOCK("\tunsigned long flags;\n\n\tspin_lock_irqsave(&t->lock, flags);\n\thrtimer_cancel(&t->hr);\n\tspin_unlock_irqrestore(&t->lock, flags);") },
         errors: [{ severity: "error", function: "t_stop", message: /hrtimer_cancel\(&t->hr\) waits for the timer callback t_hr_fn\(\)/ }],
+      },
+      {
+        name: "the work takes the same member's mutex: reported",
+        files: { [PATH]: MEMBERS("init_cmds") },
+        errors: [{ severity: "error", function: "ioc_bsg_cmd", message: /holds ioc->init_cmds.mutex and cancel_work_sync\(&ioc->fault_work\)/ }],
       },
       {
         name: "kthread_stop() under a lock the thread function takes",
