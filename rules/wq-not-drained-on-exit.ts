@@ -12,6 +12,7 @@
 // nbd's 68c9417b193d (seed 000) is the model of doing it right: nbd_del_wq is
 // destroyed in nbd_cleanup() and on the init error path.
 import type { Analysis, FunctionInfo } from "../src/analysis/program.js";
+import { forEachStmt, type CFunction } from "../src/cmodel/ir.js";
 import type { Effect } from "../src/analysis/summary.js";
 import { confidenceOf } from "../src/review/evidence.js";
 import { INCIDENTS } from "../src/review/incidents.js";
@@ -41,7 +42,22 @@ function exitFunctions(a: Analysis): FunctionInfo[] {
 function isErrorReturn(f: FunctionInfo, value: boolean | undefined): boolean {
   const t = f.fn.returns;
   if (t && (t.pointer > 0 || t.name === "bool")) return value === false;
-  return value === true;
+  return value === (successIsNonzero(f.fn) ? false : true);
+}
+
+/**
+ * An int function that ends in `return 1;` and fails with `return 0;`
+ * (esas2r_init_adapter(), pvscsi_setup_msg_workqueue() in 6.1): its
+ * callers test `if (!f())`, so zero is the error.
+ */
+function successIsNonzero(fn: CFunction): boolean {
+  const last = fn.body[fn.body.length - 1];
+  if (last?.k !== "return" || last.value?.lit !== true) return false;
+  let zero = false;
+  forEachStmt(fn.body, (s) => {
+    if (s.k === "return" && s.value?.lit === false) zero = true;
+  });
+  return zero;
 }
 
 function partialExits(a: Analysis): FunctionInfo[] {

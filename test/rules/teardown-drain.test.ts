@@ -125,6 +125,11 @@ describe("wq-not-drained-on-exit: teardown drains compared across the patch", ()
         files: { "drivers/md/zpool.c": "struct zpool { struct workqueue_struct *wq; };\nstatic void zpool_destroy(struct zpool *p)\n{\n\tdestroy_workqueue(p->wq);\n\tkfree(p);\n}\nstatic struct zpool *zpool_create(void)\n{\n\tstruct zpool *p = kzalloc(sizeof(*p), GFP_KERNEL);\n\n\tif (!p)\n\t\treturn NULL;\n\tp->wq = alloc_workqueue(\"zpool\", 0, 0);\n\tif (!p->wq) {\n\t\tkfree(p);\n\t\treturn NULL;\n\t}\n\treturn p;\n}\n" },
       },
       { name: "a new driver whose remove() cancels the work it queues", patch: makePatch(PATH, "", newDriver(INIT, CANCEL)) },
+      {
+        // pvscsi_setup_msg_workqueue() (Linux 6.1): `return 0;` is the failure, the final `return 1;` the success.
+        name: "an init helper that ends in return 1 keeps its workqueue on success, not on an error path",
+        files: { "drivers/scsi/zscsi.c": "struct zs { struct workqueue_struct *wq; struct work_struct work; };\nstatic void zs_work(struct work_struct *w)\n{\n}\nstatic int zs_probe_wq(struct zs *a)\n{\n\tif (zs_read(a) == -1)\n\t\treturn 0;\n\ta->wq = create_singlethread_workqueue(\"zs\");\n\tif (!a->wq)\n\t\treturn 0;\n\tINIT_WORK(&a->work, zs_work);\n\treturn 1;\n}\nstatic void zs_remove(struct zs *a)\n{\n\tdestroy_workqueue(a->wq);\n}\n" },
+      },
       { name: "a new driver with devm_work_autocancel(): devres cancels it", patch: makePatch(PATH, "", newDriver("\tdevm_work_autocancel(&pdev->dev, &zd->irq_work, zudc_irq_work);\n", "")) },
       {
         name: "a new driver that cancels in a devm action",
