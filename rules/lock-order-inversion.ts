@@ -110,13 +110,22 @@ function recursions(ctx: RuleContext): RuleFinding[] {
     const self = (targets.get(cls) ?? []).filter(
       (e) => e.how === "lock" && e.sameObject && !e.partial && e.holder.typed && e.holder.kind !== "resource" && !NESTED.test(e.api) && !(e.holder.mode === "read" && e.toMode === "read"),
     );
-    const seen = new Set<string>();
+    // One finding per acquisition that deadlocks: every holder that reaches
+    // it is the same defect (scst_free_tgt_dev() → … → mutex_lock(&scst_mutex)
+    // under four callers holding scst_mutex), the best witness first.
+    const groups = new Map<string, EdgeEvidence[]>();
     for (const e of self) {
       // Re-entering the holding function (recursion through the call graph): the inner call's
       // arguments choose another path (qla82xx_wr_32() → …crb_win_lock() → qla82xx_wr_32(LOCK_ID)).
       if (e.reentrant) continue;
-      if (seen.has(e.function)) continue;
-      seen.add(e.function);
+      const site = e.path[e.path.length - 1] ?? { file: e.file, line: e.line };
+      const k = `${site.file}:${site.line}`;
+      groups.set(k, [...(groups.get(k) ?? []), e]);
+    }
+    for (const list of groups.values()) {
+      const e = a.graph.best(list);
+      const others = [...new Set(list.map((x) => x.function))].filter((f) => f !== e.function);
+      const site = e.path[e.path.length - 1];
       const d = doubts(a, [e]);
       if (e.lastRef) d.push(`it needs a final put in ${e.function}() to drop the last reference`);
       if (e.conditional) d.push("one of the two acquisitions is conditional");
@@ -128,13 +137,13 @@ function recursions(ctx: RuleContext): RuleFinding[] {
         file: e.file,
         line: e.line,
         function: e.function,
-        message: `Recursive locking of ${name}: ${who(a, e)} takes ${lockText(e.to, e.toExpr)} while already holding it.`,
+        message: `Recursive locking of ${name}: ${who(a, e)} takes ${lockText(e.to, e.toExpr)} while already holding it${others.length ? ` (also reached with it held from ${others.slice(0, 3).map((f) => `${f}()`).join(", ")}${others.length > 3 ? ` and ${others.length - 3} more` : ""})` : ""}.`,
         question: `Is ${name} really free here? ${who(a, e)} holds it and then takes it again; unless these are two objects of one class (then mutex_lock_nested() says so), this deadlocks.`,
         trace: [holderStep(e), ...toTrace(e.path)],
         scenario: recursiveScenario(lockName(cls, e.holder.expr), who(a, e)),
-        key: `recursive|${e.function}|${cls}`,
+        key: `recursive|${site?.function ?? e.function}|${cls}`,
         pathKey: pathKey([e]),
-        chain: chainOf([e]),
+        chain: list.flatMap((x) => chainOf([x])),
         limitations: d.length ? d : undefined,
       });
     }

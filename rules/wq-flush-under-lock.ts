@@ -26,7 +26,22 @@ const rule: Rule = {
     fix: "Wait for the work without the lock: release it before the flush or cancel_*_sync() and re-check the state afterwards (loop dfb2cc3b7f7e \"loop: don't hold lo_mutex during __loop_clr_fd()\"), or let the work function run without that lock (a flag or reference taken under the lock before it is queued).",
   },
   check(ctx: RuleContext): RuleFinding[] {
-    return waitsUnderLocks(ctx.analysis, (cls) => !OPEN_MUTEX.has(cls), true).map((w) => build(ctx, w));
+    // One finding per wait that deadlocks: the callers that reach the same
+    // kthread_stop()/flush holding the same lock are one defect, listed in it.
+    const groups = new Map<string, WaitUnderLock[]>();
+    for (const w of waitsUnderLocks(ctx.analysis, (cls) => !OPEN_MUTEX.has(cls), true)) {
+      const site = w.e.path[w.e.path.length - 1] ?? { file: w.e.file, line: w.e.line };
+      const k = `${w.e.from}|${w.e.to}|${site.file}:${site.line}`;
+      groups.set(k, [...(groups.get(k) ?? []), w]);
+    }
+    return [...groups.values()].map((list) => {
+      const w = [...list].sort((x, y) => x.e.path.length - y.e.path.length || Number(!!x.e.lastRef) - Number(!!y.e.lastRef))[0]!;
+      const others = [...new Set(list.map((x) => x.e.function))].filter((f) => f !== w.e.function);
+      const f = build(ctx, w);
+      if (!others.length) return f;
+      const also = ` (also reached with it held from ${others.slice(0, 3).map((n) => `${n}()`).join(", ")}${others.length > 3 ? ` and ${others.length - 3} more` : ""})`;
+      return { ...f, message: f.message.replace(/: deadlock\.$/, `${also}: deadlock.`), chain: list.flatMap((x) => build(ctx, x).chain) };
+    });
   },
 };
 

@@ -295,6 +295,11 @@ static const struct block_device_operations w_fops = { .release = w_release };`,
         errors: [{ severity: "error", function: "k_stop", message: /kthread_stop\(k->thr\) waits for the thread function k_thread\(\); that thread takes k->lock/ }],
       },
       {
+        name: "two callers holding the lock reach the same kthread_stop(): one finding that names both",
+        files: { [PATH]: THREAD_UNDER_LOCK("\tkthread_stop(k->thr);") + "\nstatic void k_reset(struct kdev *k)\n{\n\tmutex_lock(&k->lock);\n\tk_stop(k);\n\tmutex_unlock(&k->lock);\n}\n\nstatic void k_remove(struct kdev *k)\n{\n\tmutex_lock(&k->lock);\n\tk->done = -1;\n\tk_stop(k);\n\tmutex_unlock(&k->lock);\n}\n" },
+        errors: [{ severity: "error", message: /\(also reached with it held from k_(reset|remove)\(\)\): deadlock\.$/ }],
+      },
+      {
         name: "a patch that moves destroy_workqueue() under the lock: introduced on the added line",
         change: { path: PATH, before: WQ_UNDER_LOCK(DROPS_FIRST), after: WQ_UNDER_LOCK(HOLDS), inTree: true },
         errors: [{ status: "introduced", severity: "error", function: "w_stop", line: 33 }],
