@@ -37,7 +37,7 @@ const node = process.execPath;
 execFileSync(node, [join(ROOT, "scripts", "build-if-stale.mjs")], { cwd: ROOT, stdio: "inherit" });
 
 const treeDir = process.env.LOCKREVIEW_LINUX_TREE ?? "/work/trees/linux-source-6.1";
-const linux = existsSync(join(treeDir, "scripts", "checkpatch.pl")) ? treeDir : ensureLinuxSource(["scripts", "drivers/block"]);
+const linux = existsSync(join(treeDir, "scripts", "checkpatch.pl")) ? treeDir : ensureLinuxSource(["scripts", "drivers/block", "drivers/md"]);
 if (!linux) console.log("skipped (checkpatch and the hook): no Linux 6.1 tree (apt-get install linux-source-6.1)");
 if (!existsSync(CORPUS)) console.log(`skipped (archive): ${CORPUS} is absent (the shared corpus lives in ../shared)`);
 
@@ -134,6 +134,14 @@ try {
 
     out.onePatch = [await paired("loop.c one-line patch (format-patch)", ["review", "--fail-on", "none", loopPatch], loopPatch, tmp)];
     if (c) out.onePatch.push(await paired(`corpus mail, median size (${(c.bytes / 1024).toFixed(0)} kB)`, ["review", "--fail-on", "none", mail], mail, tmp));
+    if (c) {
+      // The same 2022 linux-raid mail against the 6.1 release: a tree it was
+      // not written for (the context ladder places its hunks; say which rung).
+      const j = JSON.parse(execFileSync(node, [BIN, "review", "--format", "json", "--fail-on", "none", "--tree", linux, mail], { encoding: "utf8" }));
+      const rungs = (j.patches ?? []).flatMap((p) => (p.contexts ?? []).map((x) => `${x.file} [${x.context}]`));
+      out.onePatch.push({ ...(await paired("the same mail against the 6.1 tree (skew)", ["review", "--fail-on", "none", "--tree", linux, mail], mail, tmp)), rungs });
+      console.log(`${"".padEnd(44)} ${rungs.join(", ") || "(no C file)"}`);
+    }
 
     console.log("\n-- the sendemail-validate hook, one-patch series (against the commit's parent)");
     execFileSync(node, [BIN, "install-hook", "-C", repo], { env, stdio: "ignore" });
