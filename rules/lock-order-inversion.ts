@@ -110,9 +110,10 @@ function recursions(ctx: RuleContext): RuleFinding[] {
     const self = (targets.get(cls) ?? []).filter(
       (e) => e.how === "lock" && e.sameObject && !e.partial && e.holder.typed && e.holder.kind !== "resource" && !NESTED.test(e.api) && !(e.holder.mode === "read" && e.toMode === "read"),
     );
-    // One finding per acquisition that deadlocks: every holder that reaches
-    // it is the same defect (scst_free_tgt_dev() → … → mutex_lock(&scst_mutex)
-    // under four callers holding scst_mutex), the best witness first.
+    // One finding per holder (a patch may fix one holder and leave another),
+    // each naming the other holders that reach the same acquisition; a caller
+    // whose path goes through a holder that assumes the lock on entry is that
+    // holder's finding already.
     const groups = new Map<string, EdgeEvidence[]>();
     for (const e of self) {
       // Re-entering the holding function (recursion through the call graph): the inner call's
@@ -122,30 +123,34 @@ function recursions(ctx: RuleContext): RuleFinding[] {
       const k = `${site.file}:${site.line}`;
       groups.set(k, [...(groups.get(k) ?? []), e]);
     }
-    for (const list of groups.values()) {
-      const e = a.graph.best(list);
-      const others = [...new Set(list.map((x) => x.function))].filter((f) => f !== e.function);
-      const site = e.path[e.path.length - 1];
-      const d = doubts(a, [e]);
-      if (e.lastRef) d.push(`it needs a final put in ${e.function}() to drop the last reference`);
-      if (e.conditional) d.push("one of the two acquisitions is conditional");
-      const name = lockText(cls, e.holder.expr);
-      out.push({
-        ruleId: rule.meta.id,
-        severity: e.lastRef || e.conditional ? "note" : "error",
-        confidence: confidenceOf(d),
-        file: e.file,
-        line: e.line,
-        function: e.function,
-        message: `Recursive locking of ${name}: ${who(a, e)} takes ${lockText(e.to, e.toExpr)} while already holding it${others.length ? ` (also reached with it held from ${others.slice(0, 3).map((f) => `${f}()`).join(", ")}${others.length > 3 ? ` and ${others.length - 3} more` : ""})` : ""}.`,
-        question: `Is ${name} really free here? ${who(a, e)} holds it and then takes it again; unless these are two objects of one class (then mutex_lock_nested() says so), this deadlocks.`,
-        trace: [holderStep(e), ...toTrace(e.path)],
-        scenario: recursiveScenario(lockName(cls, e.holder.expr), who(a, e)),
-        key: `recursive|${site?.function ?? e.function}|${cls}`,
-        pathKey: pathKey([e]),
-        chain: list.flatMap((x) => chainOf([x])),
-        limitations: d.length ? d : undefined,
-      });
+    for (const group of groups.values()) {
+      const assumers = new Set(group.filter((x) => x.holder.origin === "assumed" || x.holder.origin === "context").map((x) => x.function));
+      const kept = group.filter((x) => !x.path.slice(1).some((p) => p.function !== x.function && assumers.has(p.function)));
+      const holders = [...new Set(kept.map((x) => x.function))];
+      for (const fn of holders) {
+        const e = a.graph.best(kept.filter((x) => x.function === fn));
+        const others = holders.filter((f) => f !== fn);
+        const d = doubts(a, [e]);
+        if (e.lastRef) d.push(`it needs a final put in ${e.function}() to drop the last reference`);
+        if (e.conditional) d.push("one of the two acquisitions is conditional");
+        const name = lockText(cls, e.holder.expr);
+        out.push({
+          ruleId: rule.meta.id,
+          severity: e.lastRef || e.conditional ? "note" : "error",
+          confidence: confidenceOf(d),
+          file: e.file,
+          line: e.line,
+          function: e.function,
+          message: `Recursive locking of ${name}: ${who(a, e)} takes ${lockText(e.to, e.toExpr)} while already holding it${others.length ? ` (also reached with it held from ${others.slice(0, 3).map((f) => `${f}()`).join(", ")}${others.length > 3 ? ` and ${others.length - 3} more` : ""})` : ""}.`,
+          question: `Is ${name} really free here? ${who(a, e)} holds it and then takes it again; unless these are two objects of one class (then mutex_lock_nested() says so), this deadlocks.`,
+          trace: [holderStep(e), ...toTrace(e.path)],
+          scenario: recursiveScenario(lockName(cls, e.holder.expr), who(a, e)),
+          key: `recursive|${e.function}|${cls}`,
+          pathKey: pathKey([e]),
+          chain: chainOf([e]),
+          limitations: d.length ? d : undefined,
+        });
+      }
     }
   }
   return out;

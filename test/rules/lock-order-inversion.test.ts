@@ -129,9 +129,12 @@ static const struct block_device_operations u_fops = { .open = u_open };`,
         errors: [{ severity: "error", function: "ckey_suspend", message: /^Recursive locking of ckey_list_lock: ckey_suspend\(\) takes ckey_list_lock while already holding it\.$/ }],
       },
       {
-        name: "two callers reach the same recursive acquisition: one finding that names both",
+        name: "two callers reach the same recursive acquisition: one finding each, naming the other",
         files: { "drivers/usb/misc/z.c": recursive("\tmutex_lock(&ck->lock);\n\tckey_soft_disconnect(ck);\n\tmutex_unlock(&ck->lock);") + "\nstatic void ckey_resume(struct ckey *ck)\n{\n\tmutex_lock(&ck->lock);\n\tck->open = 1;\n\tckey_soft_disconnect(ck);\n\tmutex_unlock(&ck->lock);\n}\n" },
-        errors: [{ severity: "error", message: /takes ck->lock while already holding it \(also reached with it held from ckey_(suspend|resume)\(\)\)\.$/ }],
+        errors: [
+          { severity: "error", function: "ckey_suspend", message: /takes ck->lock while already holding it \(also reached with it held from ckey_resume\(\)\)\.$/ },
+          { severity: "error", function: "ckey_resume", message: /\(also reached with it held from ckey_suspend\(\)\)\.$/ },
+        ],
       },
       {
         name: "a helper takes the lock its caller holds (dwc3_suspend_common → dwc3_gadget_suspend, 2023)",

@@ -295,9 +295,18 @@ static const struct block_device_operations w_fops = { .release = w_release };`,
         errors: [{ severity: "error", function: "k_stop", message: /kthread_stop\(k->thr\) waits for the thread function k_thread\(\); that thread takes k->lock/ }],
       },
       {
-        name: "two callers holding the lock reach the same kthread_stop(): one finding that names both",
+        name: "two callers holding the lock reach the same kthread_stop(): one finding each, naming the other",
         files: { [PATH]: THREAD_UNDER_LOCK("\tkthread_stop(k->thr);") + "\nstatic void k_reset(struct kdev *k)\n{\n\tmutex_lock(&k->lock);\n\tk_stop(k);\n\tmutex_unlock(&k->lock);\n}\n\nstatic void k_remove(struct kdev *k)\n{\n\tmutex_lock(&k->lock);\n\tk->done = -1;\n\tk_stop(k);\n\tmutex_unlock(&k->lock);\n}\n" },
-        errors: [{ severity: "error", message: /\(also reached with it held from k_(reset|remove)\(\)\): deadlock\.$/ }],
+        errors: [
+          { severity: "error", function: "k_reset", message: /\(also reached with it held from k_remove\(\)\): deadlock\.$/ },
+          { severity: "error", function: "k_remove", message: /\(also reached with it held from k_reset\(\)\): deadlock\.$/ },
+        ],
+      },
+      {
+        // scst_cm_dev_unregister() → scst_acg_del_lun() (lockdep_assert_held(&scst_mutex)) → … → kthread_stop().
+        name: "a caller reaching the wait through a helper that asserts the lock: the helper's finding only",
+        files: { [PATH]: THREAD_UNDER_LOCK("\tlockdep_assert_held(&k->lock);\n\tkthread_stop(k->thr);") + "\nstatic void k_unregister(struct kdev *k)\n{\n\tmutex_lock(&k->lock);\n\tk_stop(k);\n\tmutex_unlock(&k->lock);\n}\n" },
+        errors: [{ severity: "error", function: "k_stop", message: /^k_stop\(\) holds k->lock and kthread_stop\(k->thr\) waits for the thread function k_thread\(\); that thread takes k->lock \(k_thread\(\)\): deadlock\.$/ }],
       },
       {
         name: "a patch that moves destroy_workqueue() under the lock: introduced on the added line",
