@@ -133,7 +133,7 @@ describe("bad configuration", () => {
     expect(await problems("fail-on: sometimes\n")).toEqual({ code: 2, err: `lockreview: ${CONFIG_FILE}: fail-on: expected one of "error"|"warning"|"note"|"none"\n` });
     expect((await problems("paths:\n  exclude: drivers/block\n")).err).toBe(`lockreview: ${CONFIG_FILE}: paths.exclude: expected array, received string\n`);
     expect((await problems("kernel:\n  implicit:\n    - names: [drbd_flush_workqueue]\n      waits: [ { on: wq, arg: 0 } ]\n")).err).toBe(
-      `lockreview: ${CONFIG_FILE}: kernel.implicit[0].waits[0].on: expected one of "workqueue"|"work"|"kthread"|"kernfs"|"notifier-chain"|"completion"\n`,
+      `lockreview: ${CONFIG_FILE}: kernel.implicit[0].waits[0].on: expected one of "workqueue"|"work"|"kthread"|"timer"|"kernfs"|"notifier-chain"|"completion"\n`,
     );
   });
 
