@@ -26,22 +26,33 @@ const rule: Rule = {
     fix: "Wait for the work without the lock: release it before the flush or cancel_*_sync() and re-check the state afterwards (loop dfb2cc3b7f7e \"loop: don't hold lo_mutex during __loop_clr_fd()\"), or let the work function run without that lock (a flag or reference taken under the lock before it is queued).",
   },
   check(ctx: RuleContext): RuleFinding[] {
-    // One finding per wait that deadlocks: the callers that reach the same
-    // kthread_stop()/flush holding the same lock are one defect, listed in it.
-    const groups = new Map<string, WaitUnderLock[]>();
-    for (const w of waitsUnderLocks(ctx.analysis, (cls) => !OPEN_MUTEX.has(cls), true)) {
-      const site = w.e.path[w.e.path.length - 1] ?? { file: w.e.file, line: w.e.line };
-      const k = `${w.e.from}|${w.e.to}|${site.file}:${site.line}`;
-      groups.set(k, [...(groups.get(k) ?? []), w]);
+    // One finding per holder (a patch may fix one and leave another), each
+    // naming the others that reach the same wait with the lock held. A caller
+    // whose path goes through a holder that assumes the lock on entry
+    // (lockdep_assert_held(), __must_hold) is that holder's finding already.
+    const all = waitsUnderLocks(ctx.analysis, (cls) => !OPEN_MUTEX.has(cls), true);
+    const siteOf = (w: WaitUnderLock) => {
+      const s = w.e.path[w.e.path.length - 1] ?? { file: w.e.file, line: w.e.line };
+      return `${w.e.from}|${w.e.to}|${s.file}:${s.line}`;
+    };
+    const bySite = new Map<string, WaitUnderLock[]>();
+    for (const w of all) bySite.set(siteOf(w), [...(bySite.get(siteOf(w)) ?? []), w]);
+    const out: RuleFinding[] = [];
+    for (const list of bySite.values()) {
+      const assumers = new Set(list.filter((w) => w.e.holder.origin === "assumed" || w.e.holder.origin === "context").map((w) => w.e.function));
+      const kept = list.filter((w) => !w.e.path.slice(1).some((p) => p.function !== w.e.function && assumers.has(p.function)));
+      for (const w of kept) {
+        const f = build(ctx, w);
+        const others = [...new Set(kept.map((x) => x.e.function))].filter((n) => n !== w.e.function);
+        if (!others.length) {
+          out.push(f);
+          continue;
+        }
+        const also = ` (also reached with it held from ${others.slice(0, 3).map((n) => `${n}()`).join(", ")}${others.length > 3 ? ` and ${others.length - 3} more` : ""})`;
+        out.push({ ...f, message: f.message.replace(/: deadlock\.$/, `${also}: deadlock.`) });
+      }
     }
-    return [...groups.values()].map((list) => {
-      const w = [...list].sort((x, y) => x.e.path.length - y.e.path.length || Number(!!x.e.lastRef) - Number(!!y.e.lastRef))[0]!;
-      const others = [...new Set(list.map((x) => x.e.function))].filter((f) => f !== w.e.function);
-      const f = build(ctx, w);
-      if (!others.length) return f;
-      const also = ` (also reached with it held from ${others.slice(0, 3).map((n) => `${n}()`).join(", ")}${others.length > 3 ? ` and ${others.length - 3} more` : ""})`;
-      return { ...f, message: f.message.replace(/: deadlock\.$/, `${also}: deadlock.`), chain: list.flatMap((x) => build(ctx, x).chain) };
-    });
+    return out;
   },
 };
 

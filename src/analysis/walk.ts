@@ -178,6 +178,8 @@ export class FunctionWalk {
       case "block":
         return this.execList(s.body, states);
       case "expr":
+        // panic(), BUG(), do_exit() …: the path ends here (aic79xx frees after panic("BRKADRINT")).
+        if (s.calls.some((c) => this.env.kernel.noReturn(c.name))) return { normal: [], breaks: [], continues: [] };
         return { normal: this.execExpr(s, states), breaks: [], continues: [] };
       case "if": {
         const { t, f } = this.execCond(s.cond, states);

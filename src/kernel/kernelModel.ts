@@ -19,7 +19,7 @@ export class KernelModel {
   constructor(data: KernelModelData) {
     this.data = data;
     const nameKeyed: (keyof KernelModelData)[] = [
-      "locks", "refDrop", "callUnderLock", "callsCallback", "implicit", "workInit", "teardownCallback", "deviceOwner", "refGet", "workQueue", "wqAlloc", "kthreadCreate", "timerSetup", "free", "objectAlloc", "completionSignal", "notifiers", "moduleEntry",
+      "locks", "refDrop", "callUnderLock", "callsCallback", "implicit", "workInit", "teardownCallback", "deviceOwner", "refGet", "workQueue", "wqAlloc", "kthreadCreate", "timerSetup", "noReturn", "free", "objectAlloc", "completionSignal", "notifiers", "moduleEntry",
     ];
     for (const key of nameKeyed) {
       for (const row of data[key] as { names: string[] }[]) {
@@ -73,6 +73,11 @@ export class KernelModel {
   }
 
   /** Is this name described by any row (so it is a kernel API, not a driver function)? */
+  /** A call that never returns (panic(), BUG()). */
+  noReturn(name: string): boolean {
+    return this.rows("noReturn", name).length > 0;
+  }
+
   knows(name: string): boolean {
     return this.byName.has(name);
   }

@@ -189,6 +189,8 @@ export const KernelModelSchema = z.object({
   wqAlloc: z.array(WqAllocSchema).default([]),
   kthreadCreate: z.array(KthreadSchema).default([]),
   timerSetup: z.array(TimerSetupSchema).default([]),
+  /** Calls that never return (panic(), BUG()): the path ends there. */
+  noReturn: z.array(z.object({ names, doc: z.string().optional() })).default([]),
   free: z.array(FreeSchema).default([]),
   objectAlloc: z.array(ObjectAllocSchema).default([]),
   completionSignal: z.array(CompletionSignalSchema).default([]),

@@ -172,6 +172,9 @@ export const KERNEL_TABLE: KernelModelInput = {
     { names: ["alloc_workqueue", "alloc_ordered_workqueue", "create_workqueue", "create_singlethread_workqueue", "create_freezable_workqueue"], nameArg: 0 },
   ],
   kthreadCreate: [{ names: ["kthread_run", "kthread_create", "kthread_create_on_node", "kthread_run_on_cpu", "kthread_create_on_cpu"], fnArg: 0 }],
+  noReturn: [
+    { names: ["panic", "BUG", "do_exit", "kthread_exit", "make_task_dead", "machine_halt", "machine_power_off", "emergency_restart", "__module_put_and_kthread_exit", "module_put_and_kthread_exit"], doc: "never returns: code after it on the same path does not run" },
+  ],
   // hrtimer_init() takes no callback: `t.function = fn` binds it (a store, read in bindings.ts).
   timerSetup: [{ names: ["timer_setup", "timer_setup_on_stack", "setup_timer", "setup_deferrable_timer", "hrtimer_setup", "hrtimer_setup_on_stack"], timerArg: 0, fnArg: 1 }],
   free: [

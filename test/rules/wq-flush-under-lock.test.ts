@@ -238,6 +238,11 @@ static int img_probe(struct img *d, int depth)
         files: { [PATH]: MEMBERS("bsg_cmds") },
       },
       {
+        // aic79xx 6.1: ahd_handle_hwerrint() calls panic() and only then ahd_free() (del_timer_sync()).
+        name: "a wait after panic() under the lock: that path never runs",
+        files: { [PATH]: TIMER_UNDER_LOCK("\tspin_lock_irq(&t->lock);\n\tpanic(\"t: fatal\");\n\tdel_timer_sync(&t->watchdog);\n\tspin_unlock_irq(&t->lock);") },
+      },
+      {
         name: "kthread_stop() after the lock is dropped",
         files: { [PATH]: THREAD_UNDER_LOCK("\tmutex_lock(&k->lock);\n\tk->done = 0;\n\tmutex_unlock(&k->lock);\n\tkthread_stop(k->thr);") },
       },
