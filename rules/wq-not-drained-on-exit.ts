@@ -52,7 +52,7 @@ function isErrorReturn(f: FunctionInfo, value: boolean | undefined): boolean {
  */
 function successIsNonzero(fn: CFunction): boolean {
   const last = fn.body[fn.body.length - 1];
-  if (last?.k !== "return" || last.value?.lit !== true) return false;
+  if (last?.k !== "return" || !last.value?.positive) return false;
   let zero = false;
   forEachStmt(fn.body, (s) => {
     if (s.k === "return" && s.value?.lit === false) zero = true;

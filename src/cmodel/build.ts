@@ -517,7 +517,7 @@ class Builder {
         const inner = e ? unparen(e) : null;
         const known = inner ? literalValue(inner) : undefined;
         if (inner?.type === "identifier") ret.value = { var: inner.text };
-        else if (known !== undefined) ret.value = { lit: known };
+        else if (known !== undefined) ret.value = { lit: known, ...(known && (inner!.type === "number_literal" || inner!.type === "true") ? { positive: true as const } : {}) };
         else if (inner?.type === "call_expression") ret.value = { call: true };
         else if (inner) {
           const lit = literalValue(inner);

@@ -94,7 +94,8 @@ export type Stmt =
    * value is that of the statement's last call (`return prepare(…)`), for
    * lock wrappers that report success.
    */
-  | { k: "return"; line: number; calls: Call[]; value?: { lit?: boolean; var?: string; call?: boolean } }
+  /** `value.positive`: a positive constant (`return 1;`, `return true;`), not an errno (`return -ENOMEM;`). */
+  | { k: "return"; line: number; calls: Call[]; value?: { lit?: boolean; var?: string; call?: boolean; positive?: true } }
   | { k: "goto"; line: number; label: string }
   | { k: "label"; line: number; name: string }
   | { k: "break"; line: number }

@@ -126,6 +126,11 @@ describe("wq-not-drained-on-exit: teardown drains compared across the patch", ()
       },
       { name: "a new driver whose remove() cancels the work it queues", patch: makePatch(PATH, "", newDriver(INIT, CANCEL)) },
       {
+        // bcache_init() (Linux 6.1): `err: bcache_exit(); return -ENOMEM;` last — an errno is no success value.
+        name: "an init whose last statement returns -ENOMEM: return 0 is still the success",
+        files: { "drivers/md/zc.c": "static struct workqueue_struct *zc_wq;\nstatic void zc_exit(void)\n{\n\tif (zc_wq)\n\t\tdestroy_workqueue(zc_wq);\n}\nstatic int __init zc_init(void)\n{\n\tzc_wq = alloc_workqueue(\"zc\", 0, 0);\n\tif (!zc_wq)\n\t\tgoto err;\n\tif (zc_register())\n\t\tgoto err;\n\treturn 0;\nerr:\n\tzc_exit();\n\treturn -ENOMEM;\n}\nmodule_init(zc_init);\nmodule_exit(zc_exit);\n" },
+      },
+      {
         // pvscsi_setup_msg_workqueue() (Linux 6.1): `return 0;` is the failure, the final `return 1;` the success.
         name: "an init helper that ends in return 1 keeps its workqueue on success, not on an error path",
         files: { "drivers/scsi/zscsi.c": "struct zs { struct workqueue_struct *wq; struct work_struct work; };\nstatic void zs_work(struct work_struct *w)\n{\n}\nstatic int zs_probe_wq(struct zs *a)\n{\n\tif (zs_read(a) == -1)\n\t\treturn 0;\n\ta->wq = create_singlethread_workqueue(\"zs\");\n\tif (!a->wq)\n\t\treturn 0;\n\tINIT_WORK(&a->work, zs_work);\n\treturn 1;\n}\nstatic void zs_remove(struct zs *a)\n{\n\tdestroy_workqueue(a->wq);\n}\n" },
