@@ -79,8 +79,12 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
   const completions = new CompletionPairing(fnsByName, callees, taken, bindings, types, kernel);
   const handedOff = handedOffSemaphores(fnsByName, taken, types, kernel);
 
+  // Functions stored in the ops slots kernel APIs call (table: callsSlot).
+  const allOps = files.flatMap((f) => f.model.ops);
+  const slotCallees = (api: string) => kernel.rows("callsSlot", api).flatMap((r) => allOps.filter((o) => o.structType === r.struct && o.field === r.field && isDefined(o.fn)).map((o) => o.fn));
+
   // ---- 2/3. walks and summaries, callees first -------------------------------
-  const order = sccOrder(fnsByName);
+  const order = sccOrder(fnsByName, slotCallees);
   const summaries = new Map<string, Summary>();
   const factsBy = new Map<string, FnFacts>();
   const nets = new Map<string, NetEffects>();
@@ -98,6 +102,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     workFns: (item: string) => (bindings.work.get(item) ?? []).map((b) => b.fn),
     kthreadFn: (t: string) => bindings.kthreads.get(t),
     timerFns: (t: string) => [...(bindings.timers.get(t) ?? [])],
+    slotCallees,
     isDefined,
     completers: (cls: string, waiter: string) => completions.completers(cls, waiter),
     handedOff: (cls: string) => handedOff.has(cls),

@@ -189,6 +189,12 @@ export const KernelModelSchema = z.object({
   wqAlloc: z.array(WqAllocSchema).default([]),
   kthreadCreate: z.array(KthreadSchema).default([]),
   timerSetup: z.array(TimerSetupSchema).default([]),
+  /**
+   * Kernel APIs that call a driver's ops slot (`ccwgroup_set_offline()` runs
+   * the ccwgroup_driver's `.set_offline`): a call to the API is a call to
+   * every function the analysed code stores in that slot.
+   */
+  callsSlot: z.array(z.object({ names, struct: z.string(), field: z.string(), doc: z.string().optional() })).default([]),
   /** Calls that never return (panic(), BUG()): the path ends there. */
   noReturn: z.array(z.object({ names, doc: z.string().optional() })).default([]),
   free: z.array(FreeSchema).default([]),

@@ -172,6 +172,10 @@ export const KERNEL_TABLE: KernelModelInput = {
     { names: ["alloc_workqueue", "alloc_ordered_workqueue", "create_workqueue", "create_singlethread_workqueue", "create_freezable_workqueue"], nameArg: 0 },
   ],
   kthreadCreate: [{ names: ["kthread_run", "kthread_create", "kthread_create_on_node", "kthread_run_on_cpu", "kthread_create_on_cpu"], fnArg: 0 }],
+  callsSlot: [
+    { names: ["ccwgroup_set_offline"], struct: "ccwgroup_driver", field: "set_offline", doc: "runs the driver's set_offline (qeth_core_set_offline takes discipline_mutex)" },
+    { names: ["ccwgroup_set_online"], struct: "ccwgroup_driver", field: "set_online", doc: "runs the driver's set_online" },
+  ],
   noReturn: [
     { names: ["panic", "BUG", "do_exit", "kthread_exit", "make_task_dead", "machine_halt", "machine_power_off", "emergency_restart", "__module_put_and_kthread_exit", "module_put_and_kthread_exit"], doc: "never returns: code after it on the same path does not run" },
   ],

@@ -295,6 +295,50 @@ static const struct block_device_operations w_fops = { .release = w_release };`,
         errors: [{ severity: "error", function: "ioc_bsg_cmd", message: /holds ioc->init_cmds.mutex and cancel_work_sync\(&ioc->fault_work\)/ }],
       },
       {
+        // s390 qeth 2020: qeth_remove_discipline() holds discipline_mutex across cancel_work_sync();
+        // the work calls ccwgroup_set_offline(), which runs the driver's .set_offline, which takes it.
+        name: "the way back goes through a kernel API that runs the driver's ops slot (ccwgroup_set_offline → .set_offline)",
+        files: {
+          "drivers/s390/net/zeth.c": `
+struct zcard { struct mutex disc_mutex; struct work_struct close_work; struct ccwgroup_device *gdev; int online; };
+
+static int zeth_set_offline(struct ccwgroup_device *gdev)
+{
+	struct zcard *card = dev_get_drvdata(&gdev->dev);
+
+	mutex_lock(&card->disc_mutex);
+	card->online = 0;
+	mutex_unlock(&card->disc_mutex);
+	return 0;
+}
+
+static void zeth_close_work(struct work_struct *work)
+{
+	struct zcard *card = container_of(work, struct zcard, close_work);
+
+	ccwgroup_set_offline(card->gdev);
+}
+
+static void zeth_setup(struct zcard *card)
+{
+	INIT_WORK(&card->close_work, zeth_close_work);
+}
+
+static void zeth_remove_discipline(struct zcard *card)
+{
+	mutex_lock(&card->disc_mutex);
+	cancel_work_sync(&card->close_work);
+	mutex_unlock(&card->disc_mutex);
+}
+
+static struct ccwgroup_driver zeth_ccwgroup_driver = {
+	.set_offline = zeth_set_offline,
+};
+`,
+        },
+        errors: [{ severity: "error", function: "zeth_remove_discipline", message: /cancel_work_sync\(&card->close_work\) waits for the work function zeth_close_work\(\); that work takes card->disc_mutex/ }],
+      },
+      {
         name: "kthread_stop() under a lock the thread function takes",
         files: { [PATH]: THREAD_UNDER_LOCK("\tmutex_lock(&k->lock);\n\tkthread_stop(k->thr);\n\tmutex_unlock(&k->lock);") },
         errors: [{ severity: "error", function: "k_stop", message: /kthread_stop\(k->thr\) waits for the thread function k_thread\(\); that thread takes k->lock/ }],
