@@ -7,7 +7,7 @@
 //   2. lock-state walk of every function, callees first (lock wrappers);
 //   3. summaries (transitive effects and drops);
 //   4. the lock-order graph from every call site's held locks (lockOrder.ts).
-import type { Call, CFileModel, CFunction } from "../cmodel/ir.js";
+import type { CFileModel, CFunction } from "../cmodel/ir.js";
 import type { KernelModel } from "../kernel/model.js";
 import type { ContextKind } from "../model/review.js";
 import { readBindings, type WorkBinding } from "./bindings.js";
@@ -79,22 +79,9 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
   const completions = new CompletionPairing(fnsByName, callees, taken, bindings, types, kernel);
   const handedOff = handedOffSemaphores(fnsByName, taken, types, kernel);
 
-  // Functions stored in ops slots: what a kernel API runs (table: callsSlot),
-  // and what an indirect call through a typed pointer can reach
-  // (`card->discipline->remove(gdev)` with `struct qeth_discipline` tables
-  // defining `.remove`). More than a few candidates say nothing: none.
+  // Functions stored in the ops slots kernel APIs call (table: callsSlot).
   const allOps = files.flatMap((f) => f.model.ops);
-  const inSlot = (struct: string, field: string) => [
-    ...new Set([...allOps.filter((o) => o.structType === struct && o.field === field).map((o) => o.fn), ...bindings.stored.filter((s) => s.structType === struct && s.field === field).map((s) => s.fn)]),
-  ].filter(isDefined);
-  const MAX_INDIRECT_TARGETS = 2;
-  const slotCallees = (c: Call, fn: CFunction): string[] => {
-    if (!c.indirect) return kernel.rows("callsSlot", c.name).flatMap((r) => inSlot(r.struct, r.field));
-    if (!c.via) return [];
-    const t = types.typeOfPath(c.via, fn);
-    const found = t ? inSlot(t, c.name) : [];
-    return found.length <= MAX_INDIRECT_TARGETS ? found : [];
-  };
+  const slotCallees = (api: string) => kernel.rows("callsSlot", api).flatMap((r) => allOps.filter((o) => o.structType === r.struct && o.field === r.field && isDefined(o.fn)).map((o) => o.fn));
 
   // ---- 2/3. walks and summaries, callees first -------------------------------
   const order = sccOrder(fnsByName, slotCallees);

@@ -42,8 +42,8 @@ export interface WalkEnv {
   kthreadFn(targetCls: string): string | undefined;
   /** Callbacks bound to a timer class (timer_setup(), `t.function = fn`). */
   timerFns(timerCls: string): string[];
-  /** Functions of the analysed code a call reaches through an ops slot: a kernel API's (callsSlot rows), or an indirect call's by the pointer's type. */
-  slotCallees(c: Call, fn: CFunction): string[];
+  /** Functions of the analysed code stored in the ops slot a kernel API calls (callsSlot rows). */
+  slotCallees(api: string): string[];
   /** Whether a name is a function defined in the analysed code. */
   isDefined(name: string): boolean;
   /** A put whose result tells "last reference" (table row, or a driver wrapper returning one). */
@@ -536,9 +536,8 @@ export class FunctionWalk {
       const cb = c.args[cc.callbackArg]?.ident;
       if (cb) this.recordCallSite({ name: cb, args: [], line: c.line }, states, this.env.refDrop(c.name) !== undefined);
     }
-    // ccwgroup_set_offline() → the driver's .set_offline, card->discipline->remove() → the
-    // qeth_discipline tables' .remove: calls of what the slot holds, with the call's arguments.
-    for (const f of this.env.slotCallees(c, this.fn)) this.recordCallSite({ name: f, args: c.args, line: c.line }, states);
+    // ccwgroup_set_offline() → the driver's .set_offline: a call of what the slot holds.
+    for (const f of this.env.slotCallees(c.name)) this.recordCallSite({ name: f, args: [], line: c.line }, states);
 
     // Kernel internals: locks taken inside, waits (as lockdep pseudo-locks).
     for (const imp of k.rows("implicit", c.name)) {

@@ -105,8 +105,7 @@ class Builder {
     if (fn.type === "identifier") return { name: fn.text, args, line: this.line(n) };
     if (fn.type === "field_expression") {
       const f = fn.childForFieldName("field");
-      const via = this.accessPath(fn.childForFieldName("argument"));
-      return f ? { name: f.text, args, line: this.line(n), indirect: true, ...(via ? { via } : {}) } : null;
+      return f ? { name: f.text, args, line: this.line(n), indirect: true } : null;
     }
     if (fn.type === "parenthesized_expression") {
       // `(w ? up_write : up_read)(&b->lock)`: one of two named functions (bcache's rw_unlock()).

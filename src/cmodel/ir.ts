@@ -26,8 +26,6 @@ export interface Call {
   line: number;
   /** Called through a pointer (`ops->release(x)`): name is the field. */
   indirect?: boolean;
-  /** For `card->discipline->remove(…)`: the object holding the pointer (`card->discipline`), to find its type's ops tables. */
-  via?: AccessPath;
   /**
    * `(w ? up_write : up_read)(&l)`: the other function it may be. The walk
    * takes `name` (both release the same lock; a read and a write acquisition

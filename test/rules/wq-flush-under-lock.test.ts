@@ -339,48 +339,6 @@ static struct ccwgroup_driver zeth_ccwgroup_driver = {
         errors: [{ severity: "error", function: "zeth_remove_discipline", message: /cancel_work_sync\(&card->close_work\) waits for the work function zeth_close_work\(\); that work takes card->disc_mutex/ }],
       },
       {
-        // qeth 2020: qeth_core_remove_device() holds discipline_mutex and calls card->discipline->remove(),
-        // i.e. qeth_l2_remove_device() (a `struct qeth_discipline` table), which cancels the work.
-        name: "the wait is reached through an indirect call resolved by the pointer's type (card->disc->remove())",
-        files: {
-          "drivers/s390/net/zeth.c": `
-struct zdisc { void (*remove)(struct zcard *card); };
-struct zcard { struct mutex disc_mutex; struct work_struct close_work; const struct zdisc *disc; int online; };
-
-static void zeth_close_work(struct work_struct *work)
-{
-	struct zcard *card = container_of(work, struct zcard, close_work);
-
-	mutex_lock(&card->disc_mutex);
-	card->online = 0;
-	mutex_unlock(&card->disc_mutex);
-}
-
-static void zeth_setup(struct zcard *card)
-{
-	INIT_WORK(&card->close_work, zeth_close_work);
-}
-
-static void zeth_l2_remove(struct zcard *card)
-{
-	cancel_work_sync(&card->close_work);
-}
-
-static const struct zdisc zeth_l2_disc = {
-	.remove = zeth_l2_remove,
-};
-
-static void zeth_remove_device(struct zcard *card)
-{
-	mutex_lock(&card->disc_mutex);
-	card->disc->remove(card);
-	mutex_unlock(&card->disc_mutex);
-}
-`,
-        },
-        errors: [{ severity: "error", function: "zeth_remove_device", message: /\(via zeth_l2_remove\(\)\) waits for the work function zeth_close_work\(\)/ }],
-      },
-      {
         name: "kthread_stop() under a lock the thread function takes",
         files: { [PATH]: THREAD_UNDER_LOCK("\tmutex_lock(&k->lock);\n\tkthread_stop(k->thr);\n\tmutex_unlock(&k->lock);") },
         errors: [{ severity: "error", function: "k_stop", message: /kthread_stop\(k->thr\) waits for the thread function k_thread\(\); that thread takes k->lock/ }],
