@@ -51,14 +51,20 @@ function isErrorReturn(f: FunctionInfo, value: boolean | undefined): boolean {
  * callers test `if (!f())`, so zero is the error.
  */
 function successIsNonzero(fn: CFunction): boolean {
+  const known = polarity.get(fn);
+  if (known !== undefined) return known;
   const last = fn.body[fn.body.length - 1];
-  if (last?.k !== "return" || !last.value?.positive) return false;
   let zero = false;
-  forEachStmt(fn.body, (s) => {
-    if (s.k === "return" && s.value?.lit === false) zero = true;
-  });
+  if (last?.k === "return" && last.value?.positive) {
+    forEachStmt(fn.body, (s) => {
+      if (s.k === "return" && s.value?.lit === false) zero = true;
+    });
+  }
+  polarity.set(fn, zero);
   return zero;
 }
+/** Read once per function model (every error return of every allocation asks). */
+const polarity = new WeakMap<CFunction, boolean>();
 
 function partialExits(a: Analysis): FunctionInfo[] {
   return a.moduleExit.map((n) => a.functions.get(n)).filter((x): x is FunctionInfo => !!x && x.fn.partial);
