@@ -65,13 +65,14 @@ export function selfRecursive(name: string, fns: FnTable): boolean {
 }
 
 /** Strongly connected components of the call graph, callees before callers (Tarjan). */
-export function sccOrder(fns: FnTable, slotCallees: (api: string) => string[] = () => []): string[][] {
+export function sccOrder(fns: FnTable, indirectCallees: (c: Call, file: string) => string[] = () => []): string[][] {
   const edges = new Map<string, string[]>();
   for (const [name, { fn }] of fns) {
     const out = new Set<string>();
-    // A kernel API that runs a driver's ops slot calls what is stored there.
+    // A kernel API that runs a driver's ops slot calls what is stored there;
+    // an element of a function-pointer array, what the array holds.
     forEachStmt(fn.body, (s) => {
-      for (const c of callsOf(s)) for (const f of slotCallees(c.name)) if (f !== name) out.add(f);
+      for (const c of callsOf(s)) for (const f of indirectCallees(c, fn.file)) if (f !== name) out.add(f);
     });
     forEachStmt(fn.body, (s) => {
       for (const c of callsOf(s)) if (!c.indirect && fns.has(c.name) && c.name !== name) out.add(c.name);

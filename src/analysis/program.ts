@@ -7,7 +7,7 @@
 //   2. lock-state walk of every function, callees first (lock wrappers);
 //   3. summaries (transitive effects and drops);
 //   4. the lock-order graph from every call site's held locks (lockOrder.ts).
-import type { CFileModel, CFunction } from "../cmodel/ir.js";
+import type { Call, CFileModel, CFunction } from "../cmodel/ir.js";
 import type { KernelModel } from "../kernel/model.js";
 import type { ContextKind } from "../model/review.js";
 import { readBindings, type WorkBinding } from "./bindings.js";
@@ -82,9 +82,15 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
   // Functions stored in the ops slots kernel APIs call (table: callsSlot).
   const allOps = files.flatMap((f) => f.model.ops);
   const slotCallees = (api: string) => kernel.rows("callsSlot", api).flatMap((r) => allOps.filter((o) => o.structType === r.struct && o.field === r.field && isDefined(o.fn)).map((o) => o.fn));
+  // Calls of an element of a file's function-pointer array (dm's `_exits[i]()`) call every element.
+  const fnTables = new Map(files.map((f) => [f.model.path, f.model.fnTables ?? {}]));
+  const indirectCallees = (c: Call, file: string): string[] => {
+    if (c.table) return (Object.hasOwn(fnTables.get(file) ?? {}, c.name) ? fnTables.get(file)![c.name] : []).filter(isDefined);
+    return c.indirect ? [] : slotCallees(c.name);
+  };
 
   // ---- 2/3. walks and summaries, callees first -------------------------------
-  const order = sccOrder(fnsByName, slotCallees);
+  const order = sccOrder(fnsByName, indirectCallees);
   const summaries = new Map<string, Summary>();
   const factsBy = new Map<string, FnFacts>();
   const nets = new Map<string, NetEffects>();
@@ -102,7 +108,7 @@ export function analyse(files: ProgramFile[], kernel: KernelModel): Analysis {
     workFns: (item: string) => (bindings.work.get(item) ?? []).map((b) => b.fn),
     kthreadFn: (t: string) => bindings.kthreads.get(t),
     timerFns: (t: string) => [...(bindings.timers.get(t) ?? [])],
-    slotCallees,
+    indirectCallees,
     isDefined,
     completers: (cls: string, waiter: string) => completions.completers(cls, waiter),
     handedOff: (cls: string) => handedOff.has(cls),

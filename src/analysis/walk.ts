@@ -42,8 +42,12 @@ export interface WalkEnv {
   kthreadFn(targetCls: string): string | undefined;
   /** Callbacks bound to a timer class (timer_setup(), `t.function = fn`). */
   timerFns(timerCls: string): string[];
-  /** Functions of the analysed code stored in the ops slot a kernel API calls (callsSlot rows). */
-  slotCallees(api: string): string[];
+  /**
+   * Functions of the analysed code a call reaches without naming them: the
+   * ops slot a kernel API calls (callsSlot rows), the elements of a
+   * function-pointer array (`_exits[i]()`).
+   */
+  indirectCallees(c: Call, file: string): string[];
   /** Whether a name is a function defined in the analysed code. */
   isDefined(name: string): boolean;
   /** A put whose result tells "last reference" (table row, or a driver wrapper returning one). */
@@ -536,8 +540,8 @@ export class FunctionWalk {
       const cb = c.args[cc.callbackArg]?.ident;
       if (cb) this.recordCallSite({ name: cb, args: [], line: c.line }, states, this.env.refDrop(c.name) !== undefined);
     }
-    // ccwgroup_set_offline() → the driver's .set_offline: a call of what the slot holds.
-    for (const f of this.env.slotCallees(c.name)) this.recordCallSite({ name: f, args: [], line: c.line }, states);
+    // ccwgroup_set_offline() → the driver's .set_offline, `_exits[i]()` → each element: calls of what is stored there.
+    for (const f of this.env.indirectCallees(c, this.fn.file)) this.recordCallSite({ name: f, args: [], line: c.line }, states);
 
     // Kernel internals: locks taken inside, waits (as lockdep pseudo-locks).
     for (const imp of k.rows("implicit", c.name)) {

@@ -107,6 +107,12 @@ class Builder {
       const f = fn.childForFieldName("field");
       return f ? { name: f.text, args, line: this.line(n), indirect: true } : null;
     }
+    if (fn.type === "subscript_expression") {
+      // `_exits[i]()`: resolved against the file's function-pointer arrays.
+      const base = fn.childForFieldName("argument");
+      if (base?.type === "identifier") return { name: base.text, args, line: this.line(n), indirect: true, table: true };
+      return null;
+    }
     if (fn.type === "parenthesized_expression") {
       // `(w ? up_write : up_read)(&b->lock)`: one of two named functions (bcache's rw_unlock()).
       const inner = fn.namedChild(0);
@@ -610,6 +616,17 @@ function ctype(typeNode: Node | null, declarator: Node | null): CType | null {
   return name ? { name, pointer: pointerDepth(declarator) } : null;
 }
 
+/** `(*name[])(args)`: an array of function pointers (a function declarator around an array declarator). */
+function isFnPointerArray(d: Node | null): boolean {
+  let sawFunction = false;
+  while (d) {
+    if (d.type === "function_declarator") sawFunction = true;
+    else if (d.type === "array_declarator") return sawFunction;
+    d = d.childForFieldName("declarator") ?? (d.type === "parenthesized_declarator" ? d.namedChild(0) : null);
+  }
+  return false;
+}
+
 function findFunctionDeclarator(d: Node | null): Node | null {
   while (d) {
     if (d.type === "function_declarator") return d;
@@ -800,10 +817,15 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
       if (!d) continue;
       const inner = d.type === "init_declarator" ? d.childForFieldName("declarator") : d;
       const name = declName(inner);
+      const value = d.type === "init_declarator" ? d.childForFieldName("value") : null;
+      if (name && value?.type === "initializer_list" && isFnPointerArray(inner)) {
+        const elems = value.namedChildren.filter((x): x is Node => !!x && x.type === "identifier").map((x) => x.text);
+        if (elems.length) (model.fnTables ??= {})[name] = elems;
+        continue;
+      }
       if (!name || findFunctionDeclarator(inner)) continue;
       const ty = ctype(t, inner);
       if (ty) model.globals[name] = ty;
-      const value = d.type === "init_declarator" ? d.childForFieldName("value") : null;
       if (value?.type === "initializer_list" && tname) opsFromInit(tname, name, value);
     }
   };

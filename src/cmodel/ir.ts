@@ -26,6 +26,8 @@ export interface Call {
   line: number;
   /** Called through a pointer (`ops->release(x)`): name is the field. */
   indirect?: boolean;
+  /** `_exits[i]()`: an element of a function-pointer array; name is the array (CFileModel.fnTables). */
+  table?: boolean;
   /**
    * `(w ? up_write : up_read)(&l)`: the other function it may be. The walk
    * takes `name` (both release the same lock; a read and a write acquisition
@@ -169,6 +171,12 @@ export interface CFileModel {
   lockGlobals: Record<string, string>;
   ops: OpsInit[];
   attrMacros: AttrMacro[];
+  /**
+   * File-level arrays of function pointers initialised with function names
+   * (`static void (*_exits[])(void) = { local_exit, … }`): a call of an
+   * element may call any of them.
+   */
+  fnTables?: Record<string, string[]>;
   /** Top-level macro calls: module_init(f), module_exit(f), DECLARE_WORK(w, f) … */
   topCalls: Call[];
   parseErrors: number;

@@ -91,6 +91,68 @@ static void rdev_put(struct rdev *rd) { INIT_WORK(&rd->free_work, rdev_free_work
         },
       },
       {
+        // dm.c: dm_exit() runs `_exits[i]()` over a table whose local_exit() destroys the workqueue.
+        name: "module exit destroys the workqueue through a table of exit functions",
+        files: {
+          "drivers/md/dmx.c": `
+static struct workqueue_struct *dmx_remove_wq;
+static void dmx_remove_work(struct work_struct *w);
+static DECLARE_WORK(dmx_work, dmx_remove_work);
+
+static int __init local_init(void)
+{
+	dmx_remove_wq = alloc_workqueue("kdmremove", WQ_UNBOUND, 0);
+	if (!dmx_remove_wq)
+		return -ENOMEM;
+	return 0;
+}
+
+static void local_exit(void)
+{
+	flush_scheduled_work();
+	destroy_workqueue(dmx_remove_wq);
+}
+
+static void target_exit(void)
+{
+}
+
+static int (*_inits[])(void) __initdata = { local_init };
+static void (*_exits[])(void) = {
+	local_exit,
+	target_exit,
+};
+
+static void dmx_remove_work(struct work_struct *w)
+{
+}
+
+static void dmx_queue(void)
+{
+	queue_work(dmx_remove_wq, &dmx_work);
+}
+
+static int __init dmx_init(void)
+{
+	int r = _inits[0]();
+
+	return r;
+}
+
+static void __exit dmx_exit(void)
+{
+	int i = ARRAY_SIZE(_exits);
+
+	while (i--)
+		_exits[i]();
+}
+
+module_init(dmx_init);
+module_exit(dmx_exit);
+`,
+        },
+      },
+      {
         name: "per-device workqueue destroyed in the free path",
         files: {
           "drivers/block/d.c": `
