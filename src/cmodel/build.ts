@@ -40,6 +40,8 @@ class Builder {
   private depth = 0;
   /** Line of the first statement left opaque in the current function, or 0. */
   opaqueAt = 0;
+  /** Uses of a local that straight-line code just set from an access path (startIndex → that path). */
+  reaching = new Map<number, AccessPath>();
   constructor(private readonly view: SourceView) {}
 
   line(n: Node): number {
@@ -92,7 +94,7 @@ class Builder {
         inner = inner.childForFieldName("argument")!;
       } else break;
     }
-    const a: Arg = { text: norm(n.text), addrOf, path: this.accessPath(inner) };
+    const a: Arg = { text: norm(n.text), addrOf, path: this.reaching.get(inner.startIndex) ?? this.accessPath(inner) };
     if (inner.type === "identifier") a.ident = inner.text;
     return a;
   }
@@ -698,6 +700,36 @@ function localAliases(b: Builder, body: Node, locals: Record<string, CType>): Re
 }
 
 /**
+ * `wq = host->wq; host->wq = NULL; destroy_workqueue(wq);`: a local reused
+ * for several objects (so not an alias for the whole function) still names
+ * the object it was last set from in the statements that follow in the same
+ * block, up to the next write of it or a label (a join).
+ */
+function straightLineValues(b: Builder, body: Node, locals: Record<string, CType>): Map<number, AccessPath> {
+  const out = new Map<number, AccessPath>();
+  const writes = (n: Node, name: string) =>
+    n.descendantsOfType(["assignment_expression", "update_expression"]).some((a) => {
+      const left = a?.childForFieldName(a.type === "assignment_expression" ? "left" : "argument");
+      return left?.type === "identifier" && left.text === name;
+    }) || n.descendantsOfType("pointer_expression").some((p) => p?.child(0)?.type === "&" && p.childForFieldName("argument")?.text === name);
+  for (const a of body.descendantsOfType("assignment_expression")) {
+    if (!a || a.childForFieldName("operator")?.text !== "=") continue;
+    const left = a.childForFieldName("left");
+    const right = a.childForFieldName("right");
+    const stmt = a.parent;
+    if (left?.type !== "identifier" || !(left.text in locals) || right?.type !== "field_expression") continue;
+    if (stmt?.type !== "expression_statement" || stmt.parent?.type !== "compound_statement") continue;
+    const p = b.accessPath(right);
+    if (!p || p.root === left.text) continue;
+    for (let sib = stmt.nextNamedSibling; sib; sib = sib.nextNamedSibling) {
+      if (sib.type === "labeled_statement" || writes(sib, left.text)) break;
+      for (const id of sib.descendantsOfType("identifier")) if (id && id.text === left.text) out.set(id.startIndex, p);
+    }
+  }
+  return out;
+}
+
+/**
  * The condition of `#ifdef X` / `#ifndef X` / `#if EXPR` / `#elif EXPR` as a
  * key shared by every block of a function under the same condition, and the
  * value that selects the first branch: `#ifndef X` is `defined(X)` false.
@@ -857,6 +889,7 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
       }
     }
     const aliases = localAliases(b, body, locals);
+    b.reaching = straightLineValues(b, body, locals);
     // Pointer depth up to the function declarator: `struct foo *bar(void)` returns a pointer.
     let rp = 0;
     for (let d = n.childForFieldName("declarator"); d && d.type !== "function_declarator"; d = d.childForFieldName("declarator")) if (d.type === "pointer_declarator") rp++;

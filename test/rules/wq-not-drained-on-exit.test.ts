@@ -153,6 +153,42 @@ module_exit(dmx_exit);
         },
       },
       {
+        // scsi_transport_fc's fc_remove_host(): one local takes each queue in turn.
+        name: "workqueues destroyed through a local reused for each of them",
+        files: {
+          "drivers/scsi/xport.c": `
+struct xhost { struct workqueue_struct *work_q; struct workqueue_struct *devloss_work_q; };
+static int xhost_setup(struct xhost *h)
+{
+	h->work_q = alloc_workqueue("x_wq", 0, 0);
+	if (!h->work_q)
+		return -ENOMEM;
+	h->devloss_work_q = alloc_workqueue("x_dl", 0, 0);
+	if (!h->devloss_work_q) {
+		destroy_workqueue(h->work_q);
+		h->work_q = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+static void xhost_remove(struct xhost *h)
+{
+	struct workqueue_struct *work_q;
+
+	if (h->work_q) {
+		work_q = h->work_q;
+		h->work_q = NULL;
+		destroy_workqueue(work_q);
+	}
+	if (h->devloss_work_q) {
+		work_q = h->devloss_work_q;
+		h->devloss_work_q = NULL;
+		destroy_workqueue(work_q);
+	}
+}`,
+        },
+      },
+      {
         name: "per-device workqueue destroyed in the free path",
         files: {
           "drivers/block/d.c": `
@@ -212,6 +248,28 @@ static void ddev_free(struct ddev *d)
 }`,
         },
         errors: [{ severity: "warning", function: "ddev_create", line: 5, message: /nothing in the driver destroys it/ }],
+      },
+      {
+        name: "a reused local names what it was last set from: the other queue is never destroyed",
+        files: {
+          "drivers/scsi/xport.c": `
+struct xhost { struct workqueue_struct *work_q; struct workqueue_struct *devloss_work_q; };
+static int xhost_setup(struct xhost *h)
+{
+	h->work_q = alloc_workqueue("x_wq", 0, 0);
+	h->devloss_work_q = alloc_workqueue("x_dl", 0, 0);
+	return 0;
+}
+static void xhost_remove(struct xhost *h)
+{
+	struct workqueue_struct *work_q;
+
+	work_q = h->work_q;
+	work_q = h->devloss_work_q;
+	destroy_workqueue(work_q);
+}`,
+        },
+        errors: [{ severity: "warning", function: "xhost_setup", line: 5, message: /h->work_q \(xhost.work_q\) is allocated here but nothing in the driver destroys it/ }],
       },
     ],
   });
