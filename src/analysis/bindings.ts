@@ -6,6 +6,7 @@ import { forEachStmt, type CFunction, type CFileModel } from "../cmodel/ir.js";
 import type { KernelModel } from "../kernel/model.js";
 import { callsOf } from "./callGraph.js";
 import type { LockClass, TypeEnv } from "./classes.js";
+import { registeredAttributeOwners } from "./sysfsOwners.js";
 
 export interface WorkBinding {
   fn: string;
@@ -38,6 +39,8 @@ export interface Bindings {
   stored: StoredCallback[];
   /** Functions registered to run at device teardown (devm_add_action). */
   deferredTeardown: { fn: string; file: string; line: number }[];
+  /** Attribute variable (`dev_attr_remove`) → the object it is registered on (sysfsOwners.ts). */
+  attrOwners: Map<string, string>;
 }
 
 export function readBindings(files: CFileModel[], types: TypeEnv, kernel: KernelModel, isDefined: (n: string) => boolean): Bindings {
@@ -130,7 +133,7 @@ export function readBindings(files: CFileModel[], types: TypeEnv, kernel: Kernel
       workQueues.set(b.fn, set);
     }
   }
-  return { work, workQueues, kthreads, timers, nbChains, stored, deferredTeardown };
+  return { work, workQueues, kthreads, timers, nbChains, stored, deferredTeardown, attrOwners: registeredAttributeOwners(files, types, kernel) };
 }
 
 function ownerTypeOf(types: TypeEnv, p: { root: string; fields: string[] }, fn: CFunction): string | null {

@@ -10,6 +10,7 @@ import type { Callback } from "../kernel/schema.js";
 import type { ContextKind } from "../model/review.js";
 import type { Bindings } from "./bindings.js";
 import type { Held } from "./state.js";
+import { attributeOwner, kernfsClass } from "./sysfsOwners.js";
 
 /** How a function is entered: a callback slot, a work item, a thread, a module hook. */
 export interface EntryContext {
@@ -50,7 +51,7 @@ export function entryContexts(
       if (o.structType === "genl_family" && /^(ops|small_ops|split_ops)$/.test(o.field) && o.siblings.parallel_ops === "true") parallelOpsTables.add(o.fn);
     }
   }
-  const holdsOf = (cb: Callback, fnName: string, line: number, nbClasses: string[]): Held[] => {
+  const holdsOf = (cb: Callback, fnName: string, line: number, nbClasses: string[], registeredOn?: string): Held[] => {
     const out: Held[] = [];
     for (const h of cb.holds) {
       if (h.lock.includes("$chain")) {
@@ -60,7 +61,8 @@ export function entryContexts(
         for (const ch of chains) out.push({ cls: h.lock.replace("$chain", ch), expr: ch, typed: !ch.startsWith("?"), mode: h.mode, kind: "rwsem", line, origin: "context", via: cb.note });
       } else if (h.lock === "kernfs:device") {
         // The attribute hangs on one kind of object: the one its callback converts the device to.
-        const owner = fnsByName.get(fnName) ? attributeOwner(fnsByName.get(fnName)!.fn, kernel) : null;
+        // Or, failing that, the object the analysed code registers the attribute on.
+        const owner = (fnsByName.get(fnName) ? attributeOwner(fnsByName.get(fnName)!.fn, kernel) : null) ?? registeredOn ?? null;
         out.push({ cls: kernfsClass("device", owner), expr: h.expr ?? h.lock, typed: true, mode: h.mode, kind: "mutex", line, origin: "context", via: cb.note });
       } else {
         out.push({ cls: h.lock, expr: h.expr ?? h.lock, typed: true, mode: h.mode, kind: "mutex", line, origin: "context", via: cb.note });
@@ -94,7 +96,8 @@ export function entryContexts(
         // The macro says what the attribute hangs on: CLASS_ATTR_* → class, DRIVER_ATTR_* → driver …
         const struct = /^CLASS_/.test(a.macro) ? "class_attribute" : /^(DRIVER|BUS)_/.test(a.macro) ? "driver_attribute" : /^(KOBJ_|__ATTR)/.test(a.macro) ? "kobj_attribute" : "device_attribute";
         for (const cb of kernel.callbacksFor(struct, fnName.endsWith("_store") ? "store" : "show")) {
-          addEntry(fnName, { kind: cb.context, holds: holdsOf(cb, fnName, info.fn.line, []), source: `${a.macro}(${a.name})`, note: cb.note, inferred: false, caller: cb.caller });
+          const registeredOn = struct === "device_attribute" ? bindings.attrOwners.get(`dev_attr_${a.name}`) : undefined;
+          addEntry(fnName, { kind: cb.context, holds: holdsOf(cb, fnName, info.fn.line, [], registeredOn), source: `${a.macro}(${a.name})`, note: cb.note, inferred: false, caller: cb.caller });
         }
       }
     }
@@ -189,35 +192,6 @@ export function entryContexts(
     }
   }
   return { entries, moduleInit, moduleExit };
-}
-
-/** `kernfs:device:nvme_subsystem`: a device's attributes, of one kind of object when known. */
-export function kernfsClass(kind: string, owner: string | null): string {
-  return owner ? `kernfs:${kind}:${owner}` : `kernfs:${kind}`;
-}
-
-/**
- * The object a device attribute's show()/store() belongs to, when the
- * callback says: `container_of(dev, struct X, …)`, a kernel conversion of
- * the table (`dev_to_disk(dev)` → gendisk), or `dev_get_drvdata(dev)` into a
- * local of type X. Other conversions (a driver's own `to_foo()`, which may
- * go through the disk's private_data) leave it unknown.
- */
-export function attributeOwner(fn: CFunction, kernel: KernelModel): string | null {
-  const dev = fn.params.find((p) => p.type?.name === "device" && p.type.pointer === 1)?.name;
-  if (!dev) return null;
-  let owner: string | null = null;
-  forEachStmt(fn.body, (s) => {
-    if (owner || s.k !== "expr" || !s.assign) return;
-    const c = s.assign.call;
-    if (c.args[0]?.path?.root !== dev || c.args[0].path.fields.length) return;
-    // container_of(dev, struct X, member): X is the receiving local's type (the parser splits `struct X`).
-    const row: { owner?: string } | undefined = c.name === "container_of" ? {} : kernel.first("deviceOwner", c.name);
-    if (!row) return;
-    const t = fn.locals[s.assign.name];
-    owner = row.owner ?? (t && t.pointer > 0 && !/^(void|char|device)$/.test(t.name) ? t.name : null);
-  });
-  return owner;
 }
 
 /** Parameter types against a signature: "*" is any one type, a final "..." any number of them. */

@@ -9,7 +9,7 @@ import { forEachStmt, type Arg, type Call, type CFunction, type Cond, type Stmt,
 import type { KernelModel } from "../kernel/model.js";
 import type { ContextKind } from "../model/review.js";
 import type { LockClass, TypeEnv } from "./classes.js";
-import { kernfsClass } from "./entries.js";
+import { deviceObjectOwner, kernfsClass } from "./sysfsOwners.js";
 import type { FnFacts, ParamCond } from "./facts.js";
 import { clone, droppedOf, findHeld, heldSets, normalize, onlyLastRef, type Held, type State } from "./state.js";
 
@@ -671,7 +671,7 @@ export class FunctionWalk {
         // A removal waits for the callbacks of that object's attributes, and
         // for those whose object is not known (they may be its own).
         const kind = w.target ?? "device";
-        const owner = kind === "device" && arg ? this.removedOwner(arg) : null;
+        const owner = kind === "device" && arg ? deviceObjectOwner(arg, this.fn, this.env.types) : null;
         const expr = arg?.text ?? "sysfs";
         return [...(owner ? [{ cls: kernfsClass(kind, owner), expr, typed: true }] : []), { cls: kernfsClass(kind, null), expr, typed: true }];
       }
@@ -696,16 +696,6 @@ export class FunctionWalk {
    * (`&subsys->dev` → nvme_subsystem), or the object passed itself when it
    * is not a bare `struct device` (del_gendisk(disk) → gendisk).
    */
-  private removedOwner(arg: Arg): string | null {
-    const p = arg.path;
-    if (!p) return null;
-    const own = this.env.types.typeOfPath(p, this.fn);
-    if (own && !/^(device|kobject|void)$/.test(own)) return own;
-    if (!p.fields.length) return null;
-    const t = this.env.types.typeOfPath({ root: p.root, fields: p.fields.slice(0, -1) }, this.fn);
-    return t && !/^(device|kobject|void)$/.test(t) ? t : null;
-  }
-
   private lockOperand(c: Call, row: { arg?: number; lock?: string }): LockClass {
     if (row.lock) return { cls: row.lock, expr: row.lock, typed: true };
     const a = c.args[row.arg ?? 0];

@@ -19,7 +19,7 @@ export class KernelModel {
   constructor(data: KernelModelData) {
     this.data = data;
     const nameKeyed: (keyof KernelModelData)[] = [
-      "locks", "refDrop", "callUnderLock", "callsCallback", "implicit", "workInit", "teardownCallback", "deviceOwner", "refGet", "workQueue", "wqAlloc", "kthreadCreate", "timerSetup", "noReturn", "callsSlot", "free", "objectAlloc", "completionSignal", "notifiers", "moduleEntry",
+      "locks", "refDrop", "callUnderLock", "callsCallback", "implicit", "workInit", "teardownCallback", "deviceOwner", "attrCreate", "refGet", "workQueue", "wqAlloc", "kthreadCreate", "timerSetup", "noReturn", "callsSlot", "free", "objectAlloc", "completionSignal", "notifiers", "moduleEntry",
     ];
     for (const key of nameKeyed) {
       for (const row of data[key] as { names: string[] }[]) {

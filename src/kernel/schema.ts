@@ -184,6 +184,8 @@ export const KernelModelSchema = z.object({
   workInit: z.array(WorkInitSchema).default([]),
   teardownCallback: z.array(TeardownCallbackSchema).default([]),
   deviceOwner: z.array(DeviceOwnerSchema).default([]),
+  /** `device_create_file(dev, &dev_attr_x)`: registers an attribute on that object (its show/store hang there). */
+  attrCreate: z.array(z.object({ names, objArg: z.number().int().min(0), attrArg: z.number().int().min(0), doc: z.string().optional() })).default([]),
   refGet: z.array(RefGetSchema).default([]),
   workQueue: z.array(WorkQueueSchema).default([]),
   wqAlloc: z.array(WqAllocSchema).default([]),

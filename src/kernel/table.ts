@@ -142,6 +142,9 @@ export const KERNEL_TABLE: KernelModelInput = {
     { names: ["devm_work_autocancel"], workArg: 1, fnArg: 2, autoCancel: true, doc: "cancelled by devres when the device is unbound" },
     { names: ["devm_delayed_work_autocancel"], workArg: 1, fnArg: 2, delayed: true, autoCancel: true, doc: "cancelled by devres when the device is unbound" },
   ],
+  attrCreate: [
+    { names: ["device_create_file", "device_create_bin_file"], objArg: 0, attrArg: 1 },
+  ],
   deviceOwner: [
     { names: ["dev_to_disk"], owner: "gendisk" },
     { names: ["to_scsi_device"], owner: "scsi_device" },

@@ -45,6 +45,34 @@ static void zinfo_remove(struct zinfo *info)
 }
 `;
 
+/** dcssblk's shape: `add`/`remove` attributes registered on a root device; removing a disk (or the root) under the store's lock. */
+const rooted = (teardown: string) => `
+static DECLARE_RWSEM(zblk_devices_sem);
+static struct device *zblk_root_dev;
+struct zblk_info { struct gendisk *gd; struct list_head lh; };
+
+static ssize_t zblk_remove_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t count)
+{
+	struct zblk_info *info;
+
+	if (dev != zblk_root_dev)
+		return -EINVAL;
+	down_write(&zblk_devices_sem);
+	info = zblk_find(buf);
+	list_del(&info->lh);
+${teardown}
+	up_write(&zblk_devices_sem);
+	return count;
+}
+static DEVICE_ATTR(remove, S_IWUSR, NULL, zblk_remove_store);
+
+static int __init zblk_init(void)
+{
+	zblk_root_dev = root_device_register("zblk");
+	return device_create_file(zblk_root_dev, &dev_attr_remove);
+}
+`;
+
 const LOCKED_STORE = "\tmutex_lock(&zdev_index_mutex);\n\tzdev_resize(dev, buf);\n\tmutex_unlock(&zdev_index_mutex);";
 const PLAIN_STORE = "\tzdev_resize(dev, buf);";
 
@@ -55,6 +83,11 @@ describe("sysfs-remove-under-lock", () => {
         // dcssblk (Linux 6.1): the `shared` attribute lives on the parent device, not on the gendisk del_gendisk() removes.
         name: "an attribute of another object (container_of to its struct) is not waited for by del_gendisk()",
         files: { "drivers/s390/block/d.c": owned("\tstruct zinfo *info = container_of(dev, struct zinfo, dev);\n") },
+      },
+      {
+        // dcssblk (Linux 6.1): `remove` is registered on the root device; del_gendisk() does not wait for it.
+        name: "an attribute registered on another device (device_create_file on a root device) is not waited for by del_gendisk()",
+        files: { "drivers/s390/block/z.c": rooted("\tdel_gendisk(info->gd);") },
       },
       {
         name: "the disk is deleted after the lock is dropped",
@@ -86,6 +119,11 @@ static void zdev_remove(struct zdev *zd)
       },
     ],
     invalid: [
+      {
+        name: "removing the attribute from the device it is registered on, under the store's lock",
+        files: { "drivers/s390/block/z.c": rooted("\tdevice_remove_file(zblk_root_dev, &dev_attr_remove);") },
+        errors: [{ severity: "error", function: "zblk_remove_store", message: /holds zblk_devices_sem while device_remove_file\(\) removes sysfs files/ }],
+      },
       {
         name: "a disk attribute (dev_to_disk) whose store takes the lock held across del_gendisk()",
         files: { "drivers/s390/block/d.c": owned("\tstruct gendisk *disk = dev_to_disk(dev);\n") },
