@@ -16,7 +16,7 @@ import { forEachStmt, type CFunction } from "../src/cmodel/ir.js";
 import type { Effect } from "../src/analysis/summary.js";
 import { confidenceOf } from "../src/review/evidence.js";
 import { INCIDENTS } from "../src/review/incidents.js";
-import { drainedAnywhere, drainsOf, newInImage, queuedWithReference, teardownRole, type TeardownRole } from "../src/analysis/teardown.js";
+import { drainedAnywhere, drainsOf, newInImage, queuedWithReference, reachesThroughCalls, teardownRole, type TeardownRole } from "../src/analysis/teardown.js";
 import type { CompareContext, Rule, RuleContext, RuleFinding } from "../src/review/rule.js";
 
 /** Waits (pseudo-lock classes) a function performs, directly or below. */
@@ -200,6 +200,8 @@ const rule: Rule = {
       const drains = waitClasses.flatMap((c) => allWaits.get(c) ?? []);
       for (const info of a.functions.values()) {
         if (fns.includes(info.fn.name) || info.fn.partial) continue; // the work freeing its own object is fine
+        // The work reaches this free itself (it drops its object's reference, whose release frees it): it owns the object until then.
+        if (fns.some((w) => reachesThroughCalls(a, w, info.fn.name))) continue;
         if (info.entries.some((e) => e.kind === "work" && e.holds.some((h) => fns.some((fn) => h.cls === `work:${fn}`)))) continue;
         for (const fr of info.facts.frees) {
           const root = fr.argText.replace(/^\(.*?\)\s*/, "").match(/^[A-Za-z_]\w*$/)?.[0];

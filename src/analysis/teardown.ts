@@ -95,3 +95,27 @@ function takesReference(a: Analysis, callee: string, argRoots: (string | undefin
   });
   return out;
 }
+
+/**
+ * Whether `from` can reach `target` through the calls the walk recorded
+ * (callbacks run by kref_put()-like helpers included), within `depth` calls:
+ * a work function that drops its own object's reference reaches the release
+ * that frees it.
+ */
+export function reachesThroughCalls(a: Analysis, from: string, target: string, depth = 6): boolean {
+  let frontier = [from];
+  const seen = new Set(frontier);
+  for (let d = 0; d < depth && frontier.length; d++) {
+    const next: string[] = [];
+    for (const n of frontier) {
+      for (const cs of a.functions.get(n)?.facts.callSites ?? []) {
+        if (cs.indirect || seen.has(cs.callee)) continue;
+        if (cs.callee === target) return true;
+        seen.add(cs.callee);
+        next.push(cs.callee);
+      }
+    }
+    frontier = next;
+  }
+  return false;
+}

@@ -91,6 +91,66 @@ static void rdev_put(struct rdev *rd) { INIT_WORK(&rd->free_work, rdev_free_work
         },
       },
       {
+        // nvme fcloop's fcloop_fcpreq: each work ends by dropping the request's reference; the kref release frees it.
+        name: "the work drops its object's reference itself, and the release frees it",
+        files: {
+          "drivers/nvme/target/floop.c": `
+struct freq { struct kref ref; struct work_struct rcv_work; struct work_struct done_work; int status; };
+
+static void freq_free(struct kref *ref)
+{
+	struct freq *req = container_of(ref, struct freq, ref);
+
+	kfree(req);
+}
+
+static void freq_put(struct freq *req)
+{
+	kref_put(&req->ref, freq_free);
+}
+
+static void freq_host_done(struct freq *req, int status)
+{
+	req->status = status;
+	freq_put(req);
+}
+
+static void freq_rcv_work(struct work_struct *work)
+{
+	struct freq *req = container_of(work, struct freq, rcv_work);
+
+	if (freq_submit(req))
+		freq_host_done(req, -EIO);
+}
+
+static void freq_done_work(struct work_struct *work)
+{
+	struct freq *req = container_of(work, struct freq, done_work);
+
+	freq_host_done(req, req->status);
+}
+
+static int freq_start(void)
+{
+	struct freq *req = kzalloc(sizeof(*req), GFP_ATOMIC);
+
+	if (!req)
+		return -ENOMEM;
+	INIT_WORK(&req->rcv_work, freq_rcv_work);
+	INIT_WORK(&req->done_work, freq_done_work);
+	kref_init(&req->ref);
+	queue_work(nvmet_wq, &req->rcv_work);
+	return 0;
+}
+
+static void freq_complete(struct freq *req)
+{
+	queue_work(nvmet_wq, &req->done_work);
+}
+`,
+        },
+      },
+      {
         // dm.c: dm_exit() runs `_exits[i]()` over a table whose local_exit() destroys the workqueue.
         name: "module exit destroys the workqueue through a table of exit functions",
         files: {
