@@ -94,7 +94,9 @@ class Builder {
         inner = inner.childForFieldName("argument")!;
       } else break;
     }
-    const a: Arg = { text: norm(n.text), addrOf, path: this.reaching.get(inner.startIndex) ?? this.accessPath(inner) };
+    // Keyed by the identifier's own node: `dump->kref` starts where `dump` does.
+    const reaching = inner.type === "identifier" ? this.reaching.get(inner.startIndex) : undefined;
+    const a: Arg = { text: norm(n.text), addrOf, path: reaching ?? this.accessPath(inner) };
     if (inner.type === "identifier") a.ident = inner.text;
     return a;
   }
