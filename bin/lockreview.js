@@ -5,22 +5,18 @@
 // does not re-compile it on every run (the sendemail-validate hook runs once
 // per patch sent).
 //
-// CommonJS (bin/package.json), not an ES module: Node starts an ES module
-// entry through its ESM loader, ~3 % of a one-patch review's CPU for nothing
-// the bundle needs.
-//
 // The cache is V8's own format, checked by V8 against the source, the V8
 // version and its flags; a cache V8 rejects (another node) is only slower,
 // and is replaced at exit when the directory is writable.
 // LOCKREVIEW_CODE_CACHE=write (scripts/bundle.mjs) always writes it.
-"use strict";
-const { existsSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
-const { createRequire } = require("node:module");
-const { dirname, join, sep } = require("node:path");
-const vm = require("node:vm");
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 
-const root = join(__dirname, "..") + sep;
-const bundle = join(__dirname, "..", "lib", "bundle", "lockreview.cjs");
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bundle = fileURLToPath(new URL("../lib/bundle/lockreview.cjs", import.meta.url));
 if (!existsSync(bundle)) {
   process.stderr.write(`lockreview: not built yet; run \`npm install\` (or \`npm run build\`) in ${root}\n`);
   process.exit(2);
@@ -61,15 +57,14 @@ const writing = process.env.LOCKREVIEW_CODE_CACHE === "write";
 // The cache carries V8's flags: the run that makes it must not change them
 // (a short run puts tree-sitter's wasm on Liftoff, a V8 flag).
 if (writing) planWasmTier(Infinity);
-run(process.argv.slice(2)).then((status) => {
-  process.exitCode = status;
-  if ((writing || !cachedData || script.cachedDataRejected) && !v8FlagsChanged()) {
-    try {
-      const tmp = `${cacheFile}.${process.pid}`;
-      writeFileSync(tmp, script.createCachedData());
-      renameSync(tmp, cacheFile);
-    } catch {
-      /* a read-only installation: runs are only slower */
-    }
+process.exitCode = await run(process.argv.slice(2));
+
+if ((writing || !cachedData || script.cachedDataRejected) && !v8FlagsChanged()) {
+  try {
+    const tmp = `${cacheFile}.${process.pid}`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cacheFile);
+  } catch {
+    /* a read-only installation: runs are only slower */
   }
-});
+}

@@ -17,7 +17,7 @@ function newest(dir) {
   }
   return t;
 }
-const inputs = ["tsconfig.json", "package.json", "scripts/bundle.mjs", "bin/lockreview.js", "bin/package.json"];
+const inputs = ["tsconfig.json", "package.json", "scripts/bundle.mjs", "bin/lockreview.js"];
 const src = Math.max(newest("src"), newest("rules"), ...inputs.map((f) => statSync(f).mtimeMs));
 const stale = process.argv.includes("--force") || !existsSync(stamp) || statSync(stamp).mtimeMs < src || !existsSync("lib/bundle/lockreview.cjs");
 if (stale) {

@@ -38,7 +38,6 @@ describe("bin/lockreview.js", () => {
       mkdirSync(join(dir, "bin"));
       mkdirSync(join(dir, "lib", "bundle"), { recursive: true });
       copyFileSync(BIN, join(dir, "bin", "lockreview.js"));
-      copyFileSync(join(ROOT, "bin", "package.json"), join(dir, "bin", "package.json"));
       writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
       writeFileSync(join(dir, "lib", "bundle", "lockreview.cjs"), 'require("lockreview-missing-dependency");\nexports.run = async () => 0;\n');
       const r = spawnSync(process.execPath, [join(dir, "bin", "lockreview.js"), "check", "--hook", "x.patch"], { encoding: "utf8", env: { ...process.env, LOCKREVIEW_DEBUG: "" } });
