@@ -38,9 +38,10 @@ let capped = false;
  * so once it reaches the cap it is told not to grow again. For the process
  * that reads a mailbox while children review it: its young objects are
  * mail text and parsed diffs that die at once. At 100,000 messages the
- * whole run's peak RSS went 307 → 287 MB for ~4 % more wall time; capping
- * the children too saved another ~30 MB but cost 18 % (they are the
- * bottleneck on 2 cores; docs/benchmarks.md).
+ * main process went 181 → 153–164 MB and the run's peak RSS 307–319 →
+ * 287–308 MB, wall time unchanged within the noise of alternating runs;
+ * capping the children too saved another ~30 MB but cost 13–18 % of wall
+ * time (they are the bottleneck on 2 cores; docs/benchmarks.md).
  */
 export function capYoungGeneration(): void {
   if (capped) return;
