@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import { type BodyDecoder, createBodyDecoder, ingest, newStats, resolveInputs, type ResolvedInput } from "../ingest/index.js";
 import { planWasmTier } from "../cmodel/wasmTier.js";
-import { planHeap } from "../runtime/heapPolicy.js";
+import { capYoungGeneration, planHeap } from "../runtime/heapPolicy.js";
 import type { InputError, Patch } from "../model/patch.js";
 import { createFormatter } from "../render/index.js";
 import { EMAIL_OPTIONS, emailArgs, emailOptions, type EmailArgs } from "./emailArgs.js";
@@ -171,6 +171,7 @@ export async function runReview(args: ReviewArgs, io: CliIO): Promise<number> {
   // test substituted the review stage.
   const jobs = io.createReviewer === createReviewer ? reviewJobs(io.env, expectedBytes) : 0;
   const pool = jobs ? ReviewPool.start(jobs, reviewerOptions, expectedBytes) : null;
+  if (pool) capYoungGeneration(); // this process only reads and prints
   const reviewer: Pick<Reviewer, "review" | "close"> = pool ?? (await io.createReviewer(reviewerOptions));
   // Without a tree a review depends on the diff alone: a patch posted again
   // (v2 with this patch unchanged, a RESEND) gets the earlier review.

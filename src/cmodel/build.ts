@@ -6,8 +6,9 @@
 // macro call directly followed by a block (`list_for_each_entry(…) { }`,
 // `scoped_guard(mutex, &l) { }`) — which tree-sitter sees as a call with a
 // missing `;` and a separate block — is rejoined as a loop or a scope.
-import type { Node } from "web-tree-sitter";
+import type { Node, Tree } from "web-tree-sitter";
 import type { SourceView } from "../context/source.js";
+import { functionKey, type PriorBuild, shiftLines, textEdit } from "./incremental.js";
 import { parseC } from "./parser.js";
 import { prepare } from "./preprocess.js";
 import type {
@@ -677,6 +678,33 @@ export async function buildModel(view: SourceView): Promise<CFileModel> {
 }
 
 /**
+ * Build the C model of a whole-file view from the previous build of the same
+ * path (cmodel/incremental.ts): the tree is re-parsed around the change and
+ * unchanged functions are taken over. `prior` is used up (its tree edited
+ * and deleted); the result's `next` is for the build after this one, and
+ * its tree must be deleted by whoever drops it.
+ */
+export async function buildModelFrom(view: SourceView, prior: PriorBuild | undefined): Promise<{ model: CFileModel; next: PriorBuild }> {
+  const prep = prepare(view.text);
+  let tree: Tree;
+  if (prior) {
+    prior.tree.edit(textEdit(prior.text, prep.text));
+    try {
+      tree = await parseC(prep.text, prior.tree);
+    } finally {
+      prior.tree.delete();
+    }
+  } else tree = await parseC(prep.text);
+  const next: PriorBuild = { text: prep.text, tree, functions: new Map() };
+  try {
+    return { model: extract(tree.rootNode, view, prep, { prior: prior?.functions, next: next.functions }), next };
+  } catch (e) {
+    tree.delete();
+    throw e;
+  }
+}
+
+/**
  * Locals that copy one access path and are never assigned again
  * (`struct workqueue_struct *wq = obj->wq;` … `destroy_workqueue(wq)`,
  * megaraid's teardown in Linux 6.1): the local names what the path names.
@@ -752,7 +780,13 @@ function preprocCondition(n: Node): { key: string; first: boolean } | undefined 
   return { key: c, first: true };
 }
 
-function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>): CFileModel {
+/** Function models taken over from a prior build (`prior`) and left for the next one (`next`). */
+interface FunctionMemo {
+  prior: PriorBuild["functions"] | undefined;
+  next: PriorBuild["functions"];
+}
+
+function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>, memo?: FunctionMemo): CFileModel {
   const b = new Builder(view);
   const model: CFileModel = {
     path: view.path, functions: [], structs: [], globals: {}, lockGlobals: {}, ops: [], attrMacros: [],
@@ -901,6 +935,18 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
     const startRow = n.startPosition.row;
     const annotations: { name: string; arg?: string }[] = [];
     for (let r = startRow; r <= body.startPosition.row; r++) annotations.push(...(annByRow.get(r) ?? []));
+    // Unchanged since the prior build (same text, same annotations): its model, moved.
+    const key = memo && !n.hasError ? functionKey(n.text, annotations) : undefined;
+    const before = key !== undefined ? memo!.prior?.get(key) : undefined;
+    if (key !== undefined && before) {
+      const fn = shiftLines(before.fn, startRow - before.row);
+      b.errors += fn.parseErrors;
+      model.functions.push(fn);
+      memo!.next.set(key, { fn, row: startRow });
+      return;
+    }
+    const notesBefore = notes.length;
+    const failuresBefore = failures.length;
     const errBefore = b.errors;
     // Hunks mode: a synthetic head maps to line 0; use the first real line.
     let line = b.line(n);
@@ -922,10 +968,13 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>)
       notes.push(`${view.path}: ${name}() nests statements more than ${MAX_STMT_DEPTH} levels deep; the part below that${at} was not modelled`);
       partial = true;
     }
-    model.functions.push({
+    const fn: CFunction = {
       name, file: view.path, isStatic, line, endLine: b.endLine(n), params, locals, annotations,
       body: stmts, partial, parseErrors: b.errors - errBefore, ...(Object.keys(aliases).length ? { aliases } : {}), ...(returns ? { returns } : {}),
-    });
+    };
+    model.functions.push(fn);
+    // A function that left a note or a failure is built again next time (they are said per build).
+    if (key !== undefined && notes.length === notesBefore && failures.length === failuresBefore) memo!.next.set(key, { fn, row: startRow });
   };
 
   const top = (n: Node) => {

@@ -23,10 +23,14 @@ export function cParser(): Promise<Parser> {
   return ready;
 }
 
-/** Parse C text; the caller must `tree.delete()` when done (wasm memory). */
-export async function parseC(text: string): Promise<Tree> {
+/**
+ * Parse C text; the caller must `tree.delete()` when done (wasm memory).
+ * `oldTree`: an earlier tree of this text before an edit, already edited to
+ * match (tree-sitter then re-parses only what the edit touched).
+ */
+export async function parseC(text: string, oldTree?: Tree): Promise<Tree> {
   const p = await cParser();
-  const tree = p.parse(text);
+  const tree = p.parse(text, oldTree ?? null);
   if (!tree) throw new Error("tree-sitter returned no tree");
   return tree;
 }

@@ -3,7 +3,8 @@
 // reviewer and by `explain --patch`.
 import { createHash } from "node:crypto";
 import { analyse, type Analysis, type ProgramFile } from "../analysis/program.js";
-import { buildModel } from "../cmodel/build.js";
+import { buildModel, buildModelFrom } from "../cmodel/build.js";
+import { type PriorBuild, reusableView } from "../cmodel/incremental.js";
 import type { CFileModel } from "../cmodel/ir.js";
 import { type CModelLimits, DEFAULT_C_MODEL_LIMITS, overCModelLimits } from "../cmodel/limits.js";
 import type { LockreviewConfig } from "../config/schema.js";
@@ -22,9 +23,18 @@ export function cModelLimits(config: Pick<LockreviewConfig, "limits">): CModelLi
   };
 }
 
-/** The C model of a view, cached by path and content (neighbours repeat across a series). */
+/** Paths whose last whole-file build (its syntax tree: wasm memory) is kept for the next version. */
+const PRIOR_BUILDS = 4;
+
+/**
+ * The C model of a view, cached by path and content (neighbours repeat
+ * across a series). A changed whole file is built from the last build of its
+ * path (cmodel/incremental.ts): the pre- and post-image of a patch, one
+ * file across the commits of a series.
+ */
 export class ModelCache {
   private readonly map = new Map<string, CFileModel>();
+  private readonly priors = new Map<string, PriorBuild>();
 
   constructor(readonly limits: CModelLimits = DEFAULT_C_MODEL_LIMITS) {}
 
@@ -33,11 +43,30 @@ export class ModelCache {
     const key = `${view.path}\0${createHash("sha1").update(view.text).digest("hex")}`;
     let m = this.map.get(key);
     if (!m) {
-      m = await buildModel(view);
+      m = reusableView(view) ? await this.buildFromPrior(view) : await buildModel(view);
       if (this.map.size > 256) this.map.clear();
       this.map.set(key, m);
     }
     return m;
+  }
+
+  private async buildFromPrior(view: SourceView): Promise<CFileModel> {
+    const prior = this.priors.get(view.path);
+    this.priors.delete(view.path); // used up by the build, whatever happens
+    const { model, next } = await buildModelFrom(view, prior);
+    this.priors.set(view.path, next);
+    if (this.priors.size > PRIOR_BUILDS) {
+      const [oldest, p] = this.priors.entries().next().value!;
+      this.priors.delete(oldest);
+      p.tree.delete();
+    }
+    return model;
+  }
+
+  /** Free the kept syntax trees. */
+  close(): void {
+    for (const p of this.priors.values()) p.tree.delete();
+    this.priors.clear();
   }
 }
 

@@ -184,6 +184,7 @@ export async function createReviewer(opts: ReviewOptions = {}): Promise<Reviewer
     },
     close() {
       tree?.close();
+      cache.close();
     },
   };
 }
