@@ -35,8 +35,11 @@ const rule: Rule = {
       out.push({
         ruleId: rule.meta.id,
         // Reached only through a final put: the 2019 nbd shape, but refcount
-        // invariants often rule it out — a warning, said with the reason.
-        severity: e.lastRef ? "warning" : "error",
+        // invariants rule it out more often than not (every such finding of
+        // the 6.1 triage was wrong, 5 of 5): a note, said with the reason, as
+        // lock-order-inversion and wq-flush-under-lock treat a chain that
+        // needs a final put.
+        severity: e.lastRef ? "note" : "error",
         confidence: confidenceOf(d),
         file: e.file,
         line: e.line,

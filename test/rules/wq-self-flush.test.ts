@@ -42,7 +42,7 @@ describe("wq-self-flush", () => {
         errors: [{ severity: "error", function: "sdev_recv_work", line: 9, message: /^sdev_recv_work\(\) runs as work queued on .*destroy_workqueue\(\) waits for the workqueue it runs on \(sd->recv_wq\): it waits for itself\.$/ }],
       },
       {
-        name: "through the last put of the object that owns the workqueue: a warning, said so",
+        name: "through the last put of the object that owns the workqueue: a note, said so",
         files: {
           "drivers/block/s.c": drv("\tsdev_put(sd);", `
 static void sdev_put(struct sdev *sd)
@@ -53,7 +53,8 @@ static void sdev_put(struct sdev *sd)
 	kfree(sd);
 }`),
         },
-        errors: [{ severity: "warning", function: "sdev_recv_work", message: /\(via sdev_put\(\)\) .*\(when it drops the last reference\)\.$/ }],
+        showNotes: true,
+        errors: [{ severity: "note", function: "sdev_recv_work", message: /\(via sdev_put\(\)\) .*\(when it drops the last reference\)\.$/ }],
       },
       {
         name: "a work function waits for itself with cancel_work_sync()",
