@@ -283,7 +283,8 @@ export class FunctionWalk {
       if (atLeastOnce && i === 0) bodyIn = entry;
       else {
         const c = s.cond ? this.execCond(s.cond, entry) : { t: entry, f: entry };
-        exits.push(...c.f);
+        // `while (1)` / `for (;;)`: the condition never ends the loop; only breaks (and returns, gotos) leave it.
+        if (!s.cond?.always) exits.push(...c.f);
         bodyIn = c.t;
       }
       const f = this.exec(s.body, bodyIn);
@@ -293,7 +294,7 @@ export class FunctionWalk {
       const next = normalize([...(atLeastOnce && i === 0 ? [] : entry), ...f.normal, ...f.continues]);
       if (atLeastOnce && i === 0) {
         const c = s.cond ? this.execCond(s.cond, normalize([...f.normal, ...f.continues])) : { t: f.normal, f: f.normal };
-        exits.push(...c.f);
+        if (!s.cond?.always) exits.push(...c.f);
       }
       if (next.length === entry.length) {
         entry = next;

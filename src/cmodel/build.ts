@@ -282,7 +282,8 @@ class Builder {
       }
     }
     const text = n ? norm(n.text).replace(/^\((.*)\)$/, "$1") : undefined;
-    return { calls: this.calls(n), test: this.test(n), assigns, ...(text ? { text } : {}) };
+    const always = text !== undefined && /^(1|true)$/.test(text.trim());
+    return { calls: this.calls(n), test: this.test(n), assigns, ...(text ? { text } : {}), ...(always ? { always: true as const } : {}) };
   }
 
   // ---- statements --------------------------------------------------------
@@ -492,7 +493,8 @@ class Builder {
         const upd = n.childForFieldName("update");
         const body = n.childForFieldName("body");
         const initStmts = init ? this.stmtList(init.type === "declaration" ? init : init) : [];
-        const cond = this.cond(c);
+        // `for (;;)`: no condition, the loop runs until a break.
+        const cond: Cond = c ? this.cond(c) : { ...this.cond(null), always: true };
         const bodyStmt: Stmt = { k: "block", line, body: [...(body ? [this.wrap(body)] : []), ...(upd ? [{ k: "expr" as const, line, calls: this.calls(upd) }] : [])] };
         const loop: Stmt = { k: "loop", line, cond, body: bodyStmt, doWhile: false };
         return initStmts.length ? { k: "block", line, body: [...initStmts.filter((s) => s.k !== "block" || s.body.length), loop] } : loop;

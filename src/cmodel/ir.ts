@@ -53,6 +53,8 @@ export interface Cond {
   assigns: { name: string; call: Call }[];
   /** Source text without the outer parentheses (for explaining paths). */
   text?: string;
+  /** A nonzero constant (`while (1)`, `for (;;)`): a loop on it is left only by break, return or goto. */
+  always?: true;
 }
 
 export type Stmt =

@@ -276,3 +276,42 @@ static void demo_scan(struct demo_hba *h, struct demo_ring *ring)
     expect(names && [...names].sort()).toEqual(["h", "p->busy", "ring"]);
   });
 });
+
+// iscsi-scst's iscsi_session_push_cmnd() (SCST 2007): the lock is dropped at
+// the top of `while (1)` and re-taken at its bottom; the loop is left only by
+// the breaks, after the unlock. A condition that is a nonzero constant never
+// ends the loop.
+const forever = (head: string) => `
+struct sess { spinlock_t sn_lock; struct list_head pending; u32 exp_sn; };
+
+static void sess_push(struct sess *s, struct cmnd *c)
+{
+	spin_lock(&s->sn_lock);
+	${head} {
+		s->exp_sn++;
+		spin_unlock(&s->sn_lock);
+		cmnd_exec(c);
+		if (list_empty(&s->pending))
+			break;
+		c = list_first_entry(&s->pending, struct cmnd, entry);
+		if (c->sn != s->exp_sn)
+			break;
+		spin_lock(&s->sn_lock);
+	}
+}
+`;
+
+describe("loops on a constant condition", () => {
+  for (const head of ["while (1)", "for (;;)", "while (true)"]) {
+    test(`${head}: left only by its breaks, so the lock re-taken at the bottom is not held after it`, async () => {
+      const a = await analyseC({ "iscsi.c": forever(head) });
+      const held = a.functions.get("sess_push")!.facts.returns.flatMap((r) => r.held.map((h) => h.cls));
+      expect(held).not.toContain("sess.sn_lock");
+    });
+  }
+  test("a loop on a real condition can end with the lock re-taken", async () => {
+    const a = await analyseC({ "iscsi.c": forever("while (s->exp_sn)") });
+    const held = a.functions.get("sess_push")!.facts.returns.flatMap((r) => r.held.map((h) => h.cls));
+    expect(held).toContain("sess.sn_lock");
+  });
+});
