@@ -200,8 +200,6 @@ const rule: Rule = {
       const drains = waitClasses.flatMap((c) => allWaits.get(c) ?? []);
       for (const info of a.functions.values()) {
         if (fns.includes(info.fn.name) || info.fn.partial) continue; // the work freeing its own object is fine
-        // The work reaches this free itself (it drops its object's reference, whose release frees it): it owns the object until then.
-        if (fns.some((w) => reachesThroughCalls(a, w, info.fn.name))) continue;
         if (info.entries.some((e) => e.kind === "work" && e.holds.some((h) => fns.some((fn) => h.cls === `work:${fn}`)))) continue;
         for (const fr of info.facts.frees) {
           const root = fr.argText.replace(/^\(.*?\)\s*/, "").match(/^[A-Za-z_]\w*$/)?.[0];
@@ -215,6 +213,8 @@ const rule: Rule = {
           if (fr.lastRef) continue;
           const before = waitsBefore(a, info, fr.line);
           if (waitClasses.some((c) => before.has(c))) continue;
+          // The work reaches this free itself (it drops its object's reference, whose release frees it): it owns the object until then.
+          if (fns.some((w) => reachesThroughCalls(a, w, info.fn.name))) continue;
           const here = drains.filter((d) => d.fn === info.fn.name);
           if (drains.length && !here.length) continue; // cancelled elsewhere in the teardown
           const key = `${info.fn.name}|${item}|free`;

@@ -692,11 +692,6 @@ export class FunctionWalk {
     }
   }
 
-  /**
-   * The object whose device is removed: the struct that embeds it
-   * (`&subsys->dev` → nvme_subsystem), or the object passed itself when it
-   * is not a bare `struct device` (del_gendisk(disk) → gendisk).
-   */
   private lockOperand(c: Call, row: { arg?: number; lock?: string }): LockClass {
     if (row.lock) return { cls: row.lock, expr: row.lock, typed: true };
     const a = c.args[row.arg ?? 0];

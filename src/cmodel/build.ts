@@ -737,7 +737,7 @@ function localAliases(b: Builder, body: Node, locals: Record<string, CType>): Re
  * the object it was last set from in the statements that follow in the same
  * block, up to the next write of it or a label (a join).
  */
-function straightLineValues(b: Builder, body: Node, locals: Record<string, CType>): Map<number, AccessPath> {
+function straightLineValues(b: Builder, body: Node, locals: Record<string, CType>, aliases: Record<string, AccessPath>): Map<number, AccessPath> {
   const out = new Map<number, AccessPath>();
   const writes = (n: Node, name: string) =>
     n.descendantsOfType(["assignment_expression", "update_expression"]).some((a) => {
@@ -749,7 +749,8 @@ function straightLineValues(b: Builder, body: Node, locals: Record<string, CType
     const left = a.childForFieldName("left");
     const right = a.childForFieldName("right");
     const stmt = a.parent;
-    if (left?.type !== "identifier" || !(left.text in locals) || right?.type !== "field_expression") continue;
+    // A local set once is already an alias for the whole function (localAliases).
+    if (left?.type !== "identifier" || !(left.text in locals) || left.text in aliases || right?.type !== "field_expression") continue;
     if (stmt?.type !== "expression_statement" || stmt.parent?.type !== "compound_statement") continue;
     const p = b.accessPath(right);
     if (!p || p.root === left.text) continue;
@@ -926,8 +927,6 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>,
         if (ln && ty) locals[ln] = ty;
       }
     }
-    const aliases = localAliases(b, body, locals);
-    b.reaching = straightLineValues(b, body, locals);
     // Pointer depth up to the function declarator: `struct foo *bar(void)` returns a pointer.
     let rp = 0;
     for (let d = n.childForFieldName("declarator"); d && d.type !== "function_declarator"; d = d.childForFieldName("declarator")) if (d.type === "pointer_declarator") rp++;
@@ -947,6 +946,8 @@ function extract(root: Node, view: SourceView, prep: ReturnType<typeof prepare>,
       memo!.next.set(key, { fn, row: startRow });
       return;
     }
+    const aliases = localAliases(b, body, locals);
+    b.reaching = straightLineValues(b, body, locals, aliases);
     const notesBefore = notes.length;
     const failuresBefore = failures.length;
     const errBefore = b.errors;

@@ -72,12 +72,12 @@ export class KernelModel {
     return false;
   }
 
-  /** Is this name described by any row (so it is a kernel API, not a driver function)? */
   /** A call that never returns (panic(), BUG()). */
   noReturn(name: string): boolean {
     return this.rows("noReturn", name).length > 0;
   }
 
+  /** Is this name described by any row (so it is a kernel API, not a driver function)? */
   knows(name: string): boolean {
     return this.byName.has(name);
   }
